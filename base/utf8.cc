@@ -1,0 +1,81 @@
+// UTF-8 validation (simdjson's validator) and safe excerpts.
+#include "base/utf8.h"
+
+#include <simdjson.h>
+
+#include <cstdint>
+#include <cstdio>
+
+namespace tosguard {
+namespace {
+
+// Length of the valid UTF-8 sequence starting at s[i], or 0 if invalid.
+std::size_t SequenceLength(std::string_view s, std::size_t i) {
+  const auto b0 = static_cast<std::uint8_t>(s[i]);
+  if (b0 < 0x80) return 1;
+  std::size_t n = 0;
+  std::uint32_t cp = 0;
+  if ((b0 & 0xE0) == 0xC0) {
+    n = 2;
+    cp = b0 & 0x1Fu;
+  } else if ((b0 & 0xF0) == 0xE0) {
+    n = 3;
+    cp = b0 & 0x0Fu;
+  } else if ((b0 & 0xF8) == 0xF0) {
+    n = 4;
+    cp = b0 & 0x07u;
+  } else {
+    return 0;
+  }
+  if (i + n > s.size()) return 0;
+  for (std::size_t k = 1; k < n; ++k) {
+    const auto b = static_cast<std::uint8_t>(s[i + k]);
+    if ((b & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (b & 0x3Fu);
+  }
+  if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+      cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+    return 0;
+  }
+  return n;
+}
+
+}  // namespace
+
+bool IsValidUtf8(std::string_view bytes) {
+  return simdjson::validate_utf8(bytes.data(), bytes.size());
+}
+
+std::string SafeExcerpt(std::string_view bytes, std::size_t max_bytes) {
+  std::string out;
+  out.reserve(std::min(bytes.size(), max_bytes) + 8);
+  std::size_t i = 0;
+  while (i < bytes.size()) {
+    std::size_t n = SequenceLength(bytes, i);
+    std::string piece;
+    if (n == 0) {
+      piece = "\xEF\xBF\xBD";  // U+FFFD
+      n = 1;
+    } else if (n == 1) {
+      const auto c = static_cast<unsigned char>(bytes[i]);
+      if (c < 0x20 || c == 0x7F) {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\x%02X", c);
+        piece = buf;
+      } else {
+        piece.assign(1, static_cast<char>(c));
+      }
+    } else {
+      piece.assign(bytes.substr(i, n));
+    }
+    if (out.size() + piece.size() > max_bytes) {
+      out += "\xE2\x80\xA6";  // …
+      return out;
+    }
+    out += piece;
+    i += n;
+  }
+  return out;
+}
+
+}  // namespace tosguard

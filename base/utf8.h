@@ -1,0 +1,19 @@
+// UTF-8 validation and safe excerpts of hostile text.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace tosguard {
+
+// True when `bytes` is well-formed UTF-8 (no overlongs, surrogates or values past U+10FFFF).
+bool IsValidUtf8(std::string_view bytes);
+
+// At most `max_bytes` bytes of `bytes` as valid UTF-8 text that is safe to print:
+// invalid sequences become U+FFFD, control characters (including ESC, so no terminal
+// escape survives) become "\xNN"-style visible text, and a cut never splits a
+// character. "…" is appended when the input was longer.
+std::string SafeExcerpt(std::string_view bytes, std::size_t max_bytes);
+
+}  // namespace tosguard
