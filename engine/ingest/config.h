@@ -71,12 +71,20 @@ struct QuarantineLimit {
   std::optional<double> max_fraction;       // a larger fraction of all lines fails, in [0, 1]
 };
 
+// A detector whose signals the rules may use, with its calibration when known.
+struct DetectorConfig {
+  std::string name;
+  std::string description;
+  std::optional<double> threshold;            // score at which the detector flags
+  std::optional<double> false_positive_rate;  // measured at `threshold`, in [0, 1]
+};
+
 struct IngestConfig {
   std::string path;                  // the configuration file
   std::string base_dir;              // directory relative paths resolve against
   std::vector<SourceConfig> sources;
   RecordSchema account_schema = CanonicalSchema(RecordKind::kAccount);  // plus attributes
-  std::vector<std::string> detectors;  // declared signal detector names, sorted
+  std::vector<DetectorConfig> detectors;  // declared signal detectors, sorted by name
   std::uint64_t max_line_bytes = 1 << 20;
   QuarantineLimit quarantine_limit;  // default: none (report and go on)
   std::string quarantine_path;       // where quarantined lines are written ("" = none)
