@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/diagnostic.h"
@@ -87,7 +88,8 @@ struct IngestConfig {
   std::vector<DetectorConfig> detectors;  // declared signal detectors, sorted by name
   std::uint64_t max_line_bytes = 1 << 20;
   QuarantineLimit quarantine_limit;  // default: none (report and go on)
-  std::string quarantine_path;       // where quarantined lines are written ("" = none)
+  // Where quarantined lines are written ("" = none); already resolved against base_dir.
+  std::string quarantine_path;
 };
 
 // Reads and validates a configuration file. User mistakes (unknown keys, unknown fields,
@@ -99,11 +101,29 @@ Result<IngestConfig> ParseIngestConfig(const std::string& text, const std::strin
                                        Diagnostics* diags);
 
 // The field mappings of a preset for a record kind; nullopt when there is none.
-// Known presets: "canonical" (every kind) and "litellm" (events: LiteLLM spend logs).
+// Known presets: "canonical" (every kind) and "litellm" (events: LiteLLM spend logs);
+// "none" maps nothing (an empty list for every kind).
 std::optional<std::vector<FieldMapping>> PresetMappings(const std::string& preset,
                                                         RecordKind kind);
-// Names of all presets, sorted.
+// The same for a schema that may extend the canonical one (the account schema with the
+// configuration's attributes): "canonical" maps every field of `schema` by its own name.
+std::optional<std::vector<FieldMapping>> PresetMappingsForSchema(const std::string& preset,
+                                                                 const RecordSchema& schema);
+// Names of all presets, sorted ("canonical", "litellm", "none").
 std::vector<std::string> PresetNames();
+// The record kinds a preset has mappings for, in RecordKind order.
+std::vector<RecordKind> PresetKinds(const std::string& preset);
+
+// Stable names as written in tosguard.yaml ("jsonl", "epoch_ms", "user_messages"), and
+// their inverses (nullopt for an unknown name).
+std::string_view InputFormatName(InputFormat format);
+std::string_view TimeFormatName(TimeFormat format);
+std::string_view TransformName(Transform transform);
+std::optional<InputFormat> ParseInputFormat(std::string_view name);
+std::optional<TimeFormat> ParseTimeFormat(std::string_view name);
+std::optional<Transform> ParseTransform(std::string_view name);
+// Whether `transform` can produce a value of `type` (e.g. size only gives int).
+bool TransformFitsType(Transform transform, FieldType type);
 
 // Expands a source's paths (globs sorted by name) relative to `base_dir`. A pattern that
 // matches nothing and a plain path that does not exist are NotFound errors naming it.

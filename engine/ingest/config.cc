@@ -1,0 +1,1151 @@
+// Reading and validating tosguard.yaml: every user mistake becomes a diagnostic with
+// its line and column, all reported at once; yaml-cpp's exceptions stop here.
+#include "engine/ingest/config.h"
+
+#include <glob.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <sstream>
+
+#include <yaml-cpp/yaml.h>
+
+#include "base/time.h"
+#include "base/utf8.h"
+
+namespace tosguard::engine {
+
+std::string_view InputFormatName(InputFormat format) {
+  switch (format) {
+    case InputFormat::kJsonl: return "jsonl";
+    case InputFormat::kCsv: return "csv";
+  }
+  return "jsonl";
+}
+
+std::string_view TimeFormatName(TimeFormat format) {
+  switch (format) {
+    case TimeFormat::kAuto: return "auto";
+    case TimeFormat::kRfc3339: return "rfc3339";
+    case TimeFormat::kEpochSeconds: return "epoch_s";
+    case TimeFormat::kEpochMillis: return "epoch_ms";
+  }
+  return "auto";
+}
+
+std::string_view TransformName(Transform transform) {
+  switch (transform) {
+    case Transform::kNone: return "none";
+    case Transform::kToString: return "to_string";
+    case Transform::kParse: return "parse";
+    case Transform::kSize: return "size";
+    case Transform::kUserMessages: return "user_messages";
+    case Transform::kJson: return "json";
+  }
+  return "none";
+}
+
+namespace {
+
+constexpr InputFormat kAllFormats[] = {InputFormat::kJsonl, InputFormat::kCsv};
+constexpr TimeFormat kAllTimeFormats[] = {TimeFormat::kAuto, TimeFormat::kRfc3339,
+                                          TimeFormat::kEpochSeconds, TimeFormat::kEpochMillis};
+constexpr Transform kAllTransforms[] = {Transform::kNone,  Transform::kToString,
+                                        Transform::kParse, Transform::kSize,
+                                        Transform::kUserMessages, Transform::kJson};
+constexpr RecordKind kAllKinds[] = {RecordKind::kEvent, RecordKind::kAccount,
+                                    RecordKind::kAcceptance, RecordKind::kSignal};
+constexpr FieldType kAllTypes[] = {FieldType::kBool,   FieldType::kInt,       FieldType::kNumber,
+                                   FieldType::kString, FieldType::kText,      FieldType::kTimestamp,
+                                   FieldType::kStringSet};
+
+}  // namespace
+
+std::optional<InputFormat> ParseInputFormat(std::string_view name) {
+  for (InputFormat f : kAllFormats) {
+    if (InputFormatName(f) == name) return f;
+  }
+  return std::nullopt;
+}
+
+std::optional<TimeFormat> ParseTimeFormat(std::string_view name) {
+  for (TimeFormat f : kAllTimeFormats) {
+    if (TimeFormatName(f) == name) return f;
+  }
+  return std::nullopt;
+}
+
+std::optional<Transform> ParseTransform(std::string_view name) {
+  for (Transform t : kAllTransforms) {
+    if (TransformName(t) == name) return t;
+  }
+  return std::nullopt;
+}
+
+bool TransformFitsType(Transform transform, FieldType type) {
+  using T = FieldType;
+  switch (transform) {
+    case Transform::kNone: return true;
+    case Transform::kToString: return type == T::kString || type == T::kText || type == T::kStringSet;
+    case Transform::kParse:
+      return type == T::kBool || type == T::kInt || type == T::kNumber || type == T::kTimestamp ||
+             type == T::kStringSet;
+    case Transform::kSize: return type == T::kInt;
+    case Transform::kUserMessages:
+    case Transform::kJson: return type == T::kString || type == T::kText;
+  }
+  return false;
+}
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::size_t kMaxConfigBytes = 16u << 20;
+constexpr std::uint64_t kMaxLineBytesLimit = 1u << 30;
+
+// User text inside a message: quoted, printable and short.
+std::string Quote(std::string_view s) { return "'" + SafeExcerpt(s, 120) + "'"; }
+
+std::string JoinNames(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) {
+    if (!out.empty()) out += ", ";
+    out += n;
+  }
+  return out;
+}
+
+// Edit distance counting a swap of two neighbours as one edit (optimal string
+// alignment), since swapped letters are the commonest typo. Long inputs are not
+// compared: they are no typo of a key.
+std::size_t EditDistance(std::string_view a, std::string_view b) {
+  constexpr std::size_t kMaxLen = 64;
+  if (a.size() > kMaxLen || b.size() > kMaxLen) return std::max(a.size(), b.size());
+  const std::size_t w = b.size() + 1;
+  std::vector<std::size_t> d((a.size() + 1) * w);
+  for (std::size_t i = 0; i <= a.size(); ++i) d[i * w] = i;
+  for (std::size_t j = 0; j <= b.size(); ++j) d[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      std::size_t v = std::min({d[(i - 1) * w + j] + 1, d[i * w + j - 1] + 1,
+                                d[(i - 1) * w + j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        v = std::min(v, d[(i - 2) * w + j - 2] + 1);
+      }
+      d[i * w + j] = v;
+    }
+  }
+  return d[a.size() * w + b.size()];
+}
+
+// The candidate nearest to `written` when it is close enough to be a typo: at most 2
+// edits, and at most a third of the written length (at least 1), so short names do not
+// suggest unrelated ones. Ties go to the earlier candidate.
+std::optional<std::string> DidYouMean(std::string_view written,
+                                      const std::vector<std::string>& candidates) {
+  const std::size_t limit = std::min<std::size_t>(2, std::max<std::size_t>(1, written.size() / 3));
+  std::optional<std::string> best;
+  std::size_t best_d = limit + 1;
+  for (const std::string& c : candidates) {
+    std::size_t d = EditDistance(written, c);
+    if (d < best_d) {
+      best_d = d;
+      best = c;
+    }
+  }
+  return best;
+}
+
+// "; did you mean 'x'?" or "; allowed: a, b, c".
+std::string Hint(std::string_view written, const std::vector<std::string>& candidates,
+                 std::string_view allowed_label = "allowed") {
+  if (auto near = DidYouMean(written, candidates)) return "; did you mean '" + *near + "'?";
+  return "; " + std::string(allowed_label) + ": " + JoinNames(candidates);
+}
+
+template <typename E, std::size_t N, typename NameFn>
+std::vector<std::string> NamesOf(const E (&values)[N], NameFn name) {
+  std::vector<std::string> out;
+  for (const E& v : values) out.emplace_back(name(v));
+  return out;
+}
+
+// "an int", "a string": the type name with its article.
+std::string TypeWithArticle(FieldType type) {
+  std::string name(FieldTypeName(type));
+  return (type == FieldType::kInt ? "an " : "a ") + name;
+}
+
+std::string KindArticle(RecordKind kind) {
+  std::string name(RecordKindName(kind));
+  return (name == "event" || name == "account" || name == "acceptance" ? "an " : "a ") + name;
+}
+
+bool IsNameChar(char c, bool allow_punct) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         (allow_punct && (c == '-' || c == '.'));
+}
+
+// Source and detector names: letters, digits, '_', '-', '.'.
+bool IsValidName(std::string_view s) {
+  if (s.empty() || s.size() > 128) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) { return IsNameChar(c, true); });
+}
+
+// Attribute names are DSL identifiers (account.<name>).
+bool IsIdentifier(std::string_view s) {
+  if (s.empty() || s.size() > 128 || (s[0] >= '0' && s[0] <= '9')) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) { return IsNameChar(c, false); });
+}
+
+std::optional<std::int64_t> ParseInt64(std::string_view s) {
+  std::int64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || s.empty()) return std::nullopt;
+  return v;
+}
+
+std::optional<std::uint64_t> ParseUint64(std::string_view s) {
+  std::uint64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || s.empty()) return std::nullopt;
+  return v;
+}
+
+std::optional<double> ParseFiniteDouble(std::string_view s) {
+  if (!s.empty() && s[0] == '+') s.remove_prefix(1);
+  double v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || s.empty() || !std::isfinite(v)) {
+    return std::nullopt;
+  }
+  return v;
+}
+
+std::optional<bool> ParseBoolText(std::string_view s) {
+  if (s == "true" || s == "True" || s == "TRUE") return true;
+  if (s == "false" || s == "False" || s == "FALSE") return false;
+  return std::nullopt;
+}
+
+// A timestamp default, read the way the field's time_format reads text.
+bool TimestampTextOk(const std::string& s, TimeFormat format, bool assume_utc) {
+  auto rfc = [&]() {
+    if (ParseRfc3339(s)) return true;
+    return assume_utc && ParseRfc3339(s + "Z").has_value();
+  };
+  switch (format) {
+    case TimeFormat::kRfc3339: return rfc();
+    case TimeFormat::kEpochSeconds: return ParseEpochSeconds(s).has_value();
+    case TimeFormat::kEpochMillis: return ParseEpochMillis(s).has_value();
+    case TimeFormat::kAuto: {
+      if (rfc()) return true;
+      auto n = ParseFiniteDouble(s);
+      if (!n) return false;
+      return (std::fabs(*n) < 1e11 ? EpochSecondsToUs(*n) : EpochMillisToUs(*n)).has_value();
+    }
+  }
+  return false;
+}
+
+struct Pos {
+  std::uint32_t line = 0;
+  std::uint32_t column = 0;
+};
+
+Pos PosOf(const YAML::Mark& m) {
+  if (m.line < 0 || m.column < 0) return {};
+  return {static_cast<std::uint32_t>(m.line) + 1, static_cast<std::uint32_t>(m.column) + 1};
+}
+
+// Position of a node; a null node made from an empty value may have no mark of its own,
+// so callers pass where to point instead.
+Pos PosOf(const YAML::Node& n, Pos fallback = {}) {
+  if (!n.IsDefined()) return fallback;
+  Pos p = PosOf(n.Mark());
+  return p.line == 0 ? fallback : p;
+}
+
+std::string NodeKindText(const YAML::Node& n) {
+  switch (n.Type()) {
+    case YAML::NodeType::Null: return "empty (null)";
+    case YAML::NodeType::Scalar: return "a scalar " + Quote(n.Scalar());
+    case YAML::NodeType::Sequence: return "a list";
+    case YAML::NodeType::Map: return "a map";
+    case YAML::NodeType::Undefined: return "missing";
+  }
+  return "something else";
+}
+
+struct Entry {
+  std::string key;
+  Pos key_pos;
+  YAML::Node value;
+  Pos value_pos;  // the value's own position, or the key's when the value has none
+};
+
+class Parser {
+ public:
+  Parser(std::string file, Diagnostics* diags) : file_(std::move(file)), diags_(diags) {}
+
+  void Error(Pos at, std::string message) {
+    diags_->Error(file_, at.line, at.column, std::move(message));
+  }
+
+  // The entries of a map. Non-scalar keys, duplicate keys and (when `allowed` is given)
+  // unknown keys are reported and left out. `where` completes "unknown key 'x' ...".
+  std::vector<Entry> Entries(const YAML::Node& map, const std::vector<std::string>* allowed,
+                             std::string_view where) {
+    std::vector<Entry> out;
+    std::map<std::string, Pos> seen;
+    for (auto it = map.begin(); it != map.end(); ++it) {
+      const YAML::Node key = it->first;
+      const YAML::Node value = it->second;
+      Pos key_pos = PosOf(key, PosOf(map));
+      if (!key.IsScalar()) {
+        Error(key_pos, "a key " + std::string(where) + " must be a plain name, not " +
+                           NodeKindText(key));
+        continue;
+      }
+      const std::string& name = key.Scalar();
+      auto [first, inserted] = seen.emplace(name, key_pos);
+      if (!inserted) {
+        Error(key_pos, "duplicate key " + Quote(name) + " " + std::string(where) +
+                           " (first at line " + std::to_string(first->second.line) + ")");
+        continue;
+      }
+      if (allowed != nullptr &&
+          std::find(allowed->begin(), allowed->end(), name) == allowed->end()) {
+        Error(key_pos, "unknown key " + Quote(name) + " " + std::string(where) +
+                           Hint(name, *allowed, "allowed keys"));
+        continue;
+      }
+      out.push_back({name, key_pos, value, PosOf(value, key_pos)});
+    }
+    return out;
+  }
+
+  bool ExpectMap(const Entry& e, std::string_view what) {
+    if (e.value.IsMap()) return true;
+    Error(e.value_pos, Quote(e.key) + " must be a map (" + std::string(what) + "), not " +
+                           NodeKindText(e.value));
+    return false;
+  }
+
+  // A non-null scalar's text.
+  std::optional<std::string> Scalar(const Entry& e, std::string_view what) {
+    if (e.value.IsScalar()) return e.value.Scalar();
+    Error(e.value_pos, Quote(e.key) + " must be " + std::string(what) + ", not " +
+                           NodeKindText(e.value));
+    return std::nullopt;
+  }
+
+  std::optional<bool> Bool(const Entry& e) {
+    auto s = Scalar(e, "true or false");
+    if (!s) return std::nullopt;
+    auto b = ParseBoolText(*s);
+    if (!b) Error(e.value_pos, Quote(e.key) + " must be true or false, not " + Quote(*s));
+    return b;
+  }
+
+  std::optional<double> Number(const Entry& e, std::string_view what) {
+    auto s = Scalar(e, what);
+    if (!s) return std::nullopt;
+    auto d = ParseFiniteDouble(*s);
+    if (!d) Error(e.value_pos, Quote(e.key) + " must be " + std::string(what) + ", not " + Quote(*s));
+    return d;
+  }
+
+  // An enumerated name (kind, format, transform, ...): nullopt after a diagnostic.
+  std::optional<std::string> Choice(const Entry& e, const std::vector<std::string>& choices,
+                                    std::string_view noun) {
+    std::string allowed = "one of " + JoinNames(choices);
+    auto s = Scalar(e, allowed);
+    if (!s) return std::nullopt;
+    if (std::find(choices.begin(), choices.end(), *s) != choices.end()) return s;
+    Error(e.value_pos, "unknown " + std::string(noun) + " " + Quote(*s) +
+                           Hint(*s, choices, std::string(noun) + "s"));
+    return std::nullopt;
+  }
+
+  IngestConfig Parse(const YAML::Node& root, IngestConfig config);
+
+ private:
+  void ParseLimits(const Entry& e, IngestConfig* config);
+  void ParseAccounts(const Entry& e, IngestConfig* config);
+  void ParseSignals(const Entry& e, IngestConfig* config);
+  void ParseSources(const Entry& e, IngestConfig* config);
+  std::optional<SourceConfig> ParseSource(const YAML::Node& item, Pos item_pos,
+                                          const IngestConfig& config);
+  void ParseFields(const Entry& fields, const RecordSchema& schema, SourceConfig* source,
+                   std::vector<std::optional<FieldMapping>>* by_slot,
+                   std::vector<std::optional<Pos>>* removed);
+  std::optional<FieldMapping> ParseMapping(const Entry& e, const FieldDef& def,
+                                           InputFormat format);
+  std::optional<std::vector<std::string>> ParsePath(const YAML::Node& node, Pos pos,
+                                                    const std::string& field,
+                                                    InputFormat format);
+
+  std::string file_;
+  Diagnostics* diags_;
+};
+
+IngestConfig Parser::Parse(const YAML::Node& root, IngestConfig config) {
+  Pos root_pos = PosOf(root, {1, 1});
+  if (!root.IsMap()) {
+    Error(root_pos, "the configuration must be a map with the keys version, sources, ...; "
+                    "found " + NodeKindText(root));
+    return config;
+  }
+  static const std::vector<std::string> kTop = {"version", "limits",  "quarantine",
+                                                "accounts", "signals", "sources"};
+  std::vector<Entry> entries = Entries(root, &kTop, "at the top level");
+  auto find = [&](std::string_view key) -> const Entry* {
+    for (const Entry& e : entries) {
+      if (e.key == key) return &e;
+    }
+    return nullptr;
+  };
+
+  if (const Entry* v = find("version")) {
+    if (!v->value.IsScalar() || v->value.Scalar() != "1") {
+      Error(v->value_pos, "unsupported version " +
+                              (v->value.IsScalar() ? Quote(v->value.Scalar()) : NodeKindText(v->value)) +
+                              "; this tosguard reads version 1");
+    }
+  } else {
+    Error(root_pos, "missing 'version: 1' (the format version of this file)");
+  }
+  if (const Entry* e = find("limits")) ParseLimits(*e, &config);
+  if (const Entry* e = find("quarantine")) {
+    if (auto s = Scalar(*e, "a file path")) {
+      if (s->empty()) {
+        Error(e->value_pos, "'quarantine' must be a file path, not empty");
+      } else {
+        config.quarantine_path = (fs::path(config.base_dir) / *s).lexically_normal().string();
+      }
+    }
+  }
+  // Accounts before sources: attributes extend the schema account sources map onto.
+  if (const Entry* e = find("accounts")) ParseAccounts(*e, &config);
+  if (const Entry* e = find("signals")) ParseSignals(*e, &config);
+  if (const Entry* e = find("sources")) {
+    ParseSources(*e, &config);
+  } else {
+    Error(root_pos, "missing 'sources' (the list of input files to read)");
+  }
+  return config;
+}
+
+void Parser::ParseLimits(const Entry& e, IngestConfig* config) {
+  if (!ExpectMap(e, "max_line_bytes, max_quarantine")) return;
+  static const std::vector<std::string> kKeys = {"max_line_bytes", "max_quarantine"};
+  for (const Entry& l : Entries(e.value, &kKeys, "in 'limits'")) {
+    if (l.key == "max_line_bytes") {
+      auto s = Scalar(l, "a positive integer");
+      if (!s) continue;
+      auto n = ParseUint64(*s);
+      if (!n || *n == 0 || *n > kMaxLineBytesLimit) {
+        Error(l.value_pos, "'max_line_bytes' must be an integer from 1 to " +
+                               std::to_string(kMaxLineBytesLimit) + ", not " + Quote(*s));
+        continue;
+      }
+      config->max_line_bytes = *n;
+    } else {
+      const std::string kWant = "an integer >= 0 (a count of lines) or a percentage like \"5%\"";
+      auto s = Scalar(l, kWant);
+      if (!s) continue;
+      if (!s->empty() && s->back() == '%') {
+        auto pct = ParseFiniteDouble(std::string_view(*s).substr(0, s->size() - 1));
+        if (!pct || *pct < 0 || *pct > 100) {
+          Error(l.value_pos, "'max_quarantine' percentage must be from 0% to 100%, not " + Quote(*s));
+          continue;
+        }
+        config->quarantine_limit.max_fraction = *pct / 100.0;
+      } else if (auto n = ParseUint64(*s)) {
+        config->quarantine_limit.max_count = *n;
+      } else {
+        Error(l.value_pos, "'max_quarantine' must be " + kWant + ", not " + Quote(*s));
+      }
+    }
+  }
+}
+
+void Parser::ParseAccounts(const Entry& e, IngestConfig* config) {
+  if (!ExpectMap(e, "with the key attributes")) return;
+  static const std::vector<std::string> kKeys = {"attributes"};
+  for (const Entry& a : Entries(e.value, &kKeys, "in 'accounts'")) {
+    if (!ExpectMap(a, "attribute name: type")) continue;
+    const std::vector<std::string> type_names =
+        NamesOf(kAllTypes, [](FieldType t) { return FieldTypeName(t); });
+    for (const Entry& attr : Entries(a.value, nullptr, "in 'attributes'")) {
+      if (!IsIdentifier(attr.key)) {
+        Error(attr.key_pos, "attribute name " + Quote(attr.key) +
+                                " must be an identifier: letters, digits and '_', not starting "
+                                "with a digit");
+        continue;
+      }
+      const RecordSchema& canonical = CanonicalSchema(RecordKind::kAccount);
+      if (canonical.Slot(attr.key)) {
+        Error(attr.key_pos, "attribute " + Quote(attr.key) +
+                                " clashes with the canonical account field of that name; "
+                                "map the canonical field under a source's 'fields' instead");
+        continue;
+      }
+      auto type = Choice(attr, type_names, "type");
+      if (!type) continue;
+      config->account_schema.AddField(
+          {attr.key, *ParseFieldType(*type), false, "attribute declared in the configuration"});
+    }
+  }
+}
+
+void Parser::ParseSignals(const Entry& e, IngestConfig* config) {
+  if (!ExpectMap(e, "with the key detectors")) return;
+  static const std::vector<std::string> kKeys = {"detectors"};
+  for (const Entry& d : Entries(e.value, &kKeys, "in 'signals'")) {
+    if (!d.value.IsSequence()) {
+      Error(d.value_pos, "'detectors' must be a list of detectors (a name, or a map with name, "
+                         "description, threshold, false_positive_rate), not " +
+                             NodeKindText(d.value));
+      continue;
+    }
+    std::map<std::string, Pos> seen;
+    for (const YAML::Node& item : d.value) {
+      Pos pos = PosOf(item, d.value_pos);
+      DetectorConfig det;
+      Pos name_pos = pos;
+      if (item.IsScalar()) {
+        det.name = item.Scalar();
+      } else if (item.IsMap()) {
+        static const std::vector<std::string> kDet = {"name", "description", "threshold",
+                                                      "false_positive_rate"};
+        bool has_name = false;
+        bool ok = true;
+        for (const Entry& f : Entries(item, &kDet, "in a detector")) {
+          if (f.key == "name") {
+            auto s = Scalar(f, "a detector name");
+            if (!s) {
+              ok = false;
+              continue;
+            }
+            det.name = *s;
+            name_pos = f.value_pos;
+            has_name = true;
+          } else if (f.key == "description") {
+            if (auto s = Scalar(f, "text")) det.description = *s;
+          } else if (f.key == "threshold") {
+            det.threshold = Number(f, "a number");
+          } else {
+            det.false_positive_rate = Number(f, "a number from 0 to 1");
+            if (det.false_positive_rate &&
+                (*det.false_positive_rate < 0 || *det.false_positive_rate > 1)) {
+              Error(f.value_pos, "'false_positive_rate' must be from 0 to 1, not " +
+                                     Quote(f.value.Scalar()));
+              det.false_positive_rate.reset();
+            }
+          }
+        }
+        if (!has_name) {
+          if (ok) Error(pos, "a detector needs a 'name'");
+          continue;
+        }
+      } else {
+        Error(pos, "a detector must be a name or a map with a 'name', not " + NodeKindText(item));
+        continue;
+      }
+      if (!IsValidName(det.name)) {
+        Error(name_pos, "detector name " + Quote(det.name) +
+                            " must be 1 to 128 letters, digits, '_', '-' or '.'");
+        continue;
+      }
+      auto [first, inserted] = seen.emplace(det.name, name_pos);
+      if (!inserted) {
+        Error(name_pos, "detector " + Quote(det.name) + " is declared twice (first at line " +
+                            std::to_string(first->second.line) + ")");
+        continue;
+      }
+      config->detectors.push_back(std::move(det));
+    }
+  }
+  std::sort(config->detectors.begin(), config->detectors.end(),
+            [](const DetectorConfig& a, const DetectorConfig& b) { return a.name < b.name; });
+}
+
+void Parser::ParseSources(const Entry& e, IngestConfig* config) {
+  if (!e.value.IsSequence()) {
+    Error(e.value_pos, "'sources' must be a list of sources, not " + NodeKindText(e.value));
+    return;
+  }
+  if (e.value.size() == 0) {
+    Error(e.value_pos, "'sources' is empty; declare at least one source");
+    return;
+  }
+  std::map<std::string, std::uint32_t> seen;
+  for (const YAML::Node& item : e.value) {
+    Pos pos = PosOf(item, e.value_pos);
+    auto source = ParseSource(item, pos, *config);
+    if (!source) continue;
+    auto [first, inserted] = seen.emplace(source->name, source->line);
+    if (!inserted) {
+      // Point at the name of the second declaration.
+      Pos name_pos = pos;
+      for (auto it = item.begin(); it != item.end(); ++it) {
+        if (it->first.IsScalar() && it->first.Scalar() == "name") name_pos = PosOf(it->second, pos);
+      }
+      Error(name_pos, "duplicate source name " + Quote(source->name) + " (first at line " +
+                          std::to_string(first->second) + "); source names must be unique");
+      continue;
+    }
+    config->sources.push_back(std::move(*source));
+  }
+}
+
+std::optional<SourceConfig> Parser::ParseSource(const YAML::Node& item, Pos item_pos,
+                                                const IngestConfig& config) {
+  if (!item.IsMap()) {
+    Error(item_pos, "a source must be a map with name, kind, paths, ...; not " + NodeKindText(item));
+    return std::nullopt;
+  }
+  static const std::vector<std::string> kKeys = {"name",   "kind", "format", "paths",
+                                                 "preset", "csv",  "fields"};
+  std::vector<Entry> entries = Entries(item, &kKeys, "in a source");
+  auto find = [&](std::string_view key) -> const Entry* {
+    for (const Entry& en : entries) {
+      if (en.key == key) return &en;
+    }
+    return nullptr;
+  };
+  SourceConfig source;
+  source.line = item_pos.line;
+  bool ok = true;
+  std::string label = "a source";
+
+  if (const Entry* n = find("name")) {
+    auto s = Scalar(*n, "a name");
+    if (s && IsValidName(*s)) {
+      source.name = *s;
+      label = "source " + Quote(*s);
+    } else {
+      if (s) Error(n->value_pos, "source name " + Quote(*s) + " must be 1 to 128 letters, digits, '_', '-' or '.'");
+      ok = false;
+    }
+  } else {
+    Error(item_pos, "a source needs a 'name'");
+    ok = false;
+  }
+
+  bool kind_ok = false;
+  if (const Entry* k = find("kind")) {
+    auto s = Choice(*k, NamesOf(kAllKinds, [](RecordKind r) { return RecordKindName(r); }), "kind");
+    if (s) {
+      source.kind = *ParseRecordKind(*s);
+      kind_ok = true;
+    }
+  } else {
+    Error(item_pos, label + " needs a 'kind' (event, account, acceptance or signal)");
+  }
+  if (!kind_ok) ok = false;
+
+  if (const Entry* f = find("format")) {
+    auto s = Choice(*f, NamesOf(kAllFormats, [](InputFormat x) { return InputFormatName(x); }),
+                    "format");
+    if (s) {
+      source.format = *ParseInputFormat(*s);
+    } else {
+      ok = false;
+    }
+  }
+
+  if (const Entry* p = find("paths")) {
+    auto add = [&](const YAML::Node& n, Pos pos) {
+      if (!n.IsScalar() || n.Scalar().empty()) {
+        Error(pos, "a path in 'paths' must be a non-empty file name or glob, not " + NodeKindText(n));
+        ok = false;
+        return;
+      }
+      source.paths.push_back(n.Scalar());
+    };
+    if (p->value.IsSequence()) {
+      if (p->value.size() == 0) {
+        Error(p->value_pos, "'paths' is empty; name at least one file or glob");
+        ok = false;
+      }
+      for (const YAML::Node& n : p->value) add(n, PosOf(n, p->value_pos));
+    } else {
+      add(p->value, p->value_pos);
+    }
+  } else {
+    Error(item_pos, label + " needs 'paths' (a file, a glob, or a list of them)");
+    ok = false;
+  }
+
+  if (const Entry* c = find("csv")) {
+    if (source.format != InputFormat::kCsv) {
+      Error(c->key_pos, "'csv' options apply only to a source with 'format: csv'");
+      ok = false;
+    } else if (ExpectMap(*c, "delimiter, header")) {
+      static const std::vector<std::string> kCsv = {"delimiter", "header"};
+      for (const Entry& o : Entries(c->value, &kCsv, "in 'csv'")) {
+        if (o.key == "delimiter") {
+          auto s = Scalar(o, "a single character");
+          if (!s) continue;
+          if (s->size() != 1 || (*s)[0] == '"' || (*s)[0] == '\n' || (*s)[0] == '\r') {
+            Error(o.value_pos, "'delimiter' must be one single-byte character other than '\"' "
+                               "and line breaks, not " + Quote(*s));
+            continue;
+          }
+          source.csv.delimiter = (*s)[0];
+        } else if (auto b = Bool(o)) {
+          if (!*b) {
+            Error(o.value_pos, "'header: false' is not supported; the first line of a CSV file "
+                               "must name the columns");
+            continue;
+          }
+          source.csv.header = true;
+        }
+      }
+    }
+  }
+
+  std::string preset = "canonical";
+  Pos preset_pos = item_pos;
+  bool preset_ok = true;
+  if (const Entry* p = find("preset")) {
+    preset_pos = p->value_pos;
+    auto s = Choice(*p, PresetNames(), "preset");
+    if (s) {
+      preset = *s;
+    } else {
+      preset_ok = false;
+    }
+  }
+  if (!kind_ok || !preset_ok) return std::nullopt;
+
+  const RecordSchema& schema =
+      source.kind == RecordKind::kAccount ? config.account_schema : CanonicalSchema(source.kind);
+  auto preset_fields = PresetMappingsForSchema(preset, schema);
+  if (!preset_fields) {
+    std::string kinds;
+    for (RecordKind k : PresetKinds(preset)) kinds += (kinds.empty() ? "" : ", ") + std::string(RecordKindName(k));
+    Error(preset_pos, "the preset " + Quote(preset) + " has no mappings for " +
+                          KindArticle(source.kind) + " source; it maps " + kinds +
+                          " records (use preset: canonical or none)");
+    return std::nullopt;
+  }
+  source.preset = preset == "none" ? "" : preset;
+
+  std::vector<std::optional<FieldMapping>> by_slot(schema.size());
+  std::vector<std::optional<Pos>> removed(schema.size());
+  for (FieldMapping& m : *preset_fields) {
+    auto slot = schema.Slot(m.field);
+    if (!slot) continue;
+    if (source.format == InputFormat::kCsv && m.path.size() > 1) {
+      // A CSV column is named like the dotted canonical field, e.g. "params.logprobs".
+      std::string column;
+      for (const std::string& part : m.path) column += (column.empty() ? "" : ".") + part;
+      m.path = {column};
+    }
+    by_slot[*slot] = std::move(m);
+  }
+  const Entry* fields = find("fields");
+  if (fields != nullptr) {
+    if (fields->value.IsMap()) {
+      ParseFields(*fields, schema, &source, &by_slot, &removed);
+    } else if (!fields->value.IsNull()) {
+      Error(fields->value_pos, "'fields' must be a map of canonical field names to mappings, not " +
+                                   NodeKindText(fields->value));
+      ok = false;
+    }
+  }
+
+  // Every required field must be read from somewhere.
+  Pos required_pos = fields != nullptr ? fields->key_pos : item_pos;
+  for (std::size_t slot = 0; slot < schema.size(); ++slot) {
+    const FieldDef& def = schema.field(slot);
+    if (!def.required || by_slot[slot]) continue;
+    std::string why;
+    if (removed[slot]) {
+      why = "removed by '" + def.name + ": null' at line " + std::to_string(removed[slot]->line);
+    } else if (preset == "none") {
+      why = "the preset 'none' maps nothing";
+    } else {
+      why = "the preset " + Quote(preset) + " does not map it";
+    }
+    Error(required_pos, "required field " + Quote(def.name) + " has no mapping in " + label +
+                            " (" + why + ")");
+    ok = false;
+  }
+  for (auto& m : by_slot) {
+    if (m) source.fields.push_back(std::move(*m));
+  }
+  if (!ok) return std::nullopt;
+  return source;
+}
+
+void Parser::ParseFields(const Entry& fields, const RecordSchema& schema, SourceConfig* source,
+                         std::vector<std::optional<FieldMapping>>* by_slot,
+                         std::vector<std::optional<Pos>>* removed) {
+  std::vector<std::string> names;
+  for (const FieldDef& def : schema.fields()) names.push_back(def.name);
+  for (const Entry& f : Entries(fields.value, nullptr, "in 'fields'")) {
+    auto slot = schema.Slot(f.key);
+    if (!slot) {
+      Error(f.key_pos, "unknown field " + Quote(f.key) + " for " + KindArticle(source->kind) +
+                           " source" + Hint(f.key, names, "fields"));
+      continue;
+    }
+    if (f.value.IsNull()) {
+      (*by_slot)[*slot].reset();
+      (*removed)[*slot] = f.key_pos;
+      continue;
+    }
+    auto m = ParseMapping(f, schema.field(*slot), source->format);
+    if (m) (*by_slot)[*slot] = std::move(*m);
+  }
+}
+
+std::optional<std::vector<std::string>> Parser::ParsePath(const YAML::Node& node, Pos pos,
+                                                          const std::string& field,
+                                                          InputFormat format) {
+  const bool csv = format == InputFormat::kCsv;
+  std::vector<std::string> path;
+  if (node.IsScalar()) {
+    const std::string& text = node.Scalar();
+    if (text.empty()) {
+      Error(pos, "the path of " + Quote(field) + " is empty");
+      return std::nullopt;
+    }
+    if (csv) return std::vector<std::string>{text};  // a column name, dots and all
+    std::size_t start = 0;
+    while (true) {
+      std::size_t dot = text.find('.', start);
+      path.push_back(text.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+      if (dot == std::string::npos) break;
+      start = dot + 1;
+    }
+    if (std::any_of(path.begin(), path.end(), [](const std::string& p) { return p.empty(); })) {
+      Error(pos, "the path " + Quote(text) + " of " + Quote(field) +
+                     " has an empty part; write keys that contain dots as a list, "
+                     "e.g. [metadata, \"user.id\"]");
+      return std::nullopt;
+    }
+    return path;
+  }
+  if (node.IsSequence()) {
+    if (node.size() == 0) {
+      Error(pos, "the path of " + Quote(field) + " is an empty list; name at least one key");
+      return std::nullopt;
+    }
+    for (const YAML::Node& k : node) {
+      if (!k.IsScalar()) {
+        Error(PosOf(k, pos), "a key in the path of " + Quote(field) + " must be a scalar, not " +
+                                 NodeKindText(k));
+        return std::nullopt;
+      }
+      path.push_back(k.Scalar());
+    }
+    if (csv && path.size() != 1) {
+      Error(pos, "for a CSV source the path of " + Quote(field) +
+                     " must be a single column name; this list has " +
+                     std::to_string(path.size()) + " keys");
+      return std::nullopt;
+    }
+    return path;
+  }
+  Error(pos, "the path of " + Quote(field) + " must be a dotted path or a list of keys, not " +
+                 NodeKindText(node));
+  return std::nullopt;
+}
+
+std::optional<FieldMapping> Parser::ParseMapping(const Entry& e, const FieldDef& def,
+                                                 InputFormat format) {
+  FieldMapping m;
+  m.field = def.name;
+  m.line = e.key_pos.line;
+  m.column = e.key_pos.column;
+  if (e.value.IsScalar() || e.value.IsSequence()) {
+    auto path = ParsePath(e.value, e.value_pos, def.name, format);
+    if (!path) return std::nullopt;
+    m.path = std::move(*path);
+    return m;
+  }
+  if (!e.value.IsMap()) {
+    Error(e.value_pos, "the mapping of " + Quote(def.name) +
+                           " must be a path, a list of keys, a map with 'path', or null; not " +
+                           NodeKindText(e.value));
+    return std::nullopt;
+  }
+  static const std::vector<std::string> kKeys = {"path", "transform", "time_format", "assume_utc",
+                                                 "default"};
+  const std::string where = "in the mapping of " + Quote(def.name);
+  const std::string type_article = TypeWithArticle(def.type);
+  const bool is_ts = def.type == FieldType::kTimestamp;
+  bool ok = true;
+  bool has_path = false;
+  const Entry* default_entry = nullptr;
+  std::vector<Entry> entries = Entries(e.value, &kKeys, where);
+  for (const Entry& o : entries) {
+    if (o.key == "path") {
+      auto path = ParsePath(o.value, o.value_pos, def.name, format);
+      if (path) {
+        m.path = std::move(*path);
+        has_path = true;
+      } else {
+        ok = false;
+      }
+    } else if (o.key == "transform") {
+      auto s = Choice(o, NamesOf(kAllTransforms, [](Transform t) { return TransformName(t); }),
+                      "transform");
+      if (!s) {
+        ok = false;
+        continue;
+      }
+      Transform t = *ParseTransform(*s);
+      if (!TransformFitsType(t, def.type)) {
+        std::vector<std::string> fitting;
+        for (Transform x : kAllTransforms) {
+          if (TransformFitsType(x, def.type)) fitting.emplace_back(TransformName(x));
+        }
+        Error(o.value_pos, "transform " + Quote(*s) + " cannot give " + type_article + "; " +
+                               Quote(def.name) + " is " + type_article + " (transforms for " +
+                               type_article + " field: " + JoinNames(fitting) + ")");
+        ok = false;
+        continue;
+      }
+      m.transform = t;
+    } else if (o.key == "time_format") {
+      if (!is_ts) {
+        Error(o.key_pos, "time_format applies only to timestamp fields; " + Quote(def.name) +
+                             " is " + type_article);
+        ok = false;
+        continue;
+      }
+      auto s = Choice(o, NamesOf(kAllTimeFormats, [](TimeFormat t) { return TimeFormatName(t); }),
+                      "time_format");
+      if (s) {
+        m.time_format = *ParseTimeFormat(*s);
+      } else {
+        ok = false;
+      }
+    } else if (o.key == "assume_utc") {
+      if (!is_ts) {
+        Error(o.key_pos, "assume_utc applies only to timestamp fields; " + Quote(def.name) +
+                             " is " + type_article);
+        ok = false;
+        continue;
+      }
+      if (auto b = Bool(o)) {
+        m.assume_utc = *b;
+      } else {
+        ok = false;
+      }
+    } else {
+      default_entry = &o;
+    }
+  }
+  if (default_entry != nullptr) {
+    // Checked after time_format and assume_utc, which decide how a timestamp reads.
+    const Entry& o = *default_entry;
+    auto s = Scalar(o, "a scalar value written as text");
+    if (!s) return std::nullopt;
+    std::string want;
+    switch (def.type) {
+      case FieldType::kBool:
+        if (!ParseBoolText(*s)) want = "true or false";
+        break;
+      case FieldType::kInt:
+        if (!ParseInt64(*s)) want = "a decimal integer";
+        break;
+      case FieldType::kNumber:
+        if (!ParseFiniteDouble(*s)) want = "a finite decimal number";
+        break;
+      case FieldType::kTimestamp:
+        if (!TimestampTextOk(*s, m.time_format, m.assume_utc)) {
+          want = "a timestamp in time_format '" + std::string(TimeFormatName(m.time_format)) + "'";
+        }
+        break;
+      case FieldType::kString:
+      case FieldType::kText:
+      case FieldType::kStringSet: break;
+    }
+    if (!want.empty()) {
+      Error(o.value_pos, "default " + Quote(*s) + " of " + Quote(def.name) + " is not " + want +
+                             " (" + Quote(def.name) + " is " + type_article + ")");
+      ok = false;
+    } else {
+      m.default_value = *s;
+    }
+  }
+  if (!has_path && ok) {
+    Error(e.key_pos, "the mapping of " + Quote(def.name) +
+                         " needs a 'path' (a map entry replaces the preset's mapping entirely)");
+    return std::nullopt;
+  }
+  if (!ok) return std::nullopt;
+  return m;
+}
+
+}  // namespace
+
+Result<IngestConfig> ParseIngestConfig(const std::string& text, const std::string& path,
+                                       Diagnostics* diags) {
+  IngestConfig config;
+  config.path = path;
+  fs::path dir = fs::path(path).parent_path();
+  config.base_dir = dir.empty() ? "." : dir.string();
+
+  Diagnostics found;  // sorted by position before they join the caller's
+  Parser parser(path, &found);
+  try {
+    std::vector<YAML::Node> docs = YAML::LoadAll(text);
+    if (docs.empty() || docs[0].IsNull()) {
+      parser.Error({0, 0}, "the configuration is empty; it needs at least 'version: 1' and "
+                           "'sources'");
+    } else {
+      // A trailing "---" with nothing after it is harmless; a second document is not.
+      for (std::size_t i = 1; i < docs.size(); ++i) {
+        if (docs[i].IsNull()) continue;
+        parser.Error(PosOf(docs[i], {0, 0}),
+                     "the configuration must be one YAML document; a second one starts here");
+        break;
+      }
+      config = parser.Parse(docs[0], std::move(config));
+    }
+  } catch (const YAML::Exception& e) {
+    // yaml-cpp's message ends with its own "yaml-cpp: error at line..." prefix only in
+    // what(); `msg` is the bare reason.
+    found.Error(path, PosOf(e.mark).line, PosOf(e.mark).column, "YAML syntax error: " + e.msg);
+  } catch (const std::exception& e) {
+    found.Error(path, 0, 0, std::string("cannot read the configuration: ") + e.what());
+  }
+  found.Sort();
+  const std::size_t errors = found.ErrorCount();
+  for (const Diagnostic& d : found.items()) diags->Add(d);
+  if (errors > 0) {
+    return Status::InvalidArgument(std::to_string(errors) + (errors == 1 ? " error" : " errors") +
+                                   " in " + path);
+  }
+  return config;
+}
+
+Result<IngestConfig> LoadIngestConfig(const std::string& path, Diagnostics* diags) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) {
+    return Status::InvalidArgument("configuration '" + path + "' is a directory");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    int err = errno;
+    if (err == ENOENT) return Status::NotFound("configuration '" + path + "' does not exist");
+    return Status::IoError("cannot open configuration '" + path + "': " + std::strerror(err));
+  }
+  std::string text;
+  char buf[65536];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    text.append(buf, static_cast<std::size_t>(in.gcount()));
+    if (text.size() > kMaxConfigBytes) {
+      return Status::InvalidArgument("configuration '" + path + "' is larger than " +
+                                     std::to_string(kMaxConfigBytes) + " bytes");
+    }
+  }
+  if (in.bad()) return Status::IoError("cannot read configuration '" + path + "'");
+  return ParseIngestConfig(text, path, diags);
+}
+
+namespace {
+
+bool HasGlobChars(const std::string& s) { return s.find_first_of("*?[") != std::string::npos; }
+
+// Escapes glob metacharacters so a directory name is taken literally.
+std::string EscapeGlob(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+Status CheckFile(const std::string& shown, const std::string& full, const SourceConfig& source) {
+  struct stat st {};
+  if (::stat(full.c_str(), &st) != 0) {
+    int err = errno;
+    if (err == ENOENT || err == ENOTDIR) {
+      return Status::NotFound("source '" + source.name + "': file '" + shown +
+                              "' does not exist (looked for '" + full + "')");
+    }
+    return Status::IoError("source '" + source.name + "': cannot examine '" + full +
+                           "': " + std::strerror(err));
+  }
+  if (S_ISDIR(st.st_mode)) {
+    return Status::InvalidArgument("source '" + source.name + "': '" + full +
+                                   "' is a directory; name the files in it (e.g. with a glob)");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> ExpandSourcePaths(const SourceConfig& source,
+                                                   const std::string& base_dir) {
+  std::vector<std::string> out;
+  std::map<std::string, std::string> named_by;  // file -> the pattern that named it first
+  auto add = [&](const std::string& file, const std::string& pattern) -> Status {
+    auto [it, inserted] = named_by.emplace(file, pattern);
+    if (!inserted) {
+      // Reading a file twice would count its records twice.
+      return Status::InvalidArgument("source '" + source.name + "': file '" + file +
+                                     "' is named twice (by '" + it->second + "' and '" + pattern +
+                                     "')");
+    }
+    out.push_back(file);
+    return Status::Ok();
+  };
+  for (const std::string& written : source.paths) {
+    const bool absolute = !written.empty() && written[0] == '/';
+    const std::string dir = base_dir.empty() ? "." : base_dir;
+    if (!HasGlobChars(written)) {
+      std::string full = absolute ? written : (fs::path(dir) / written).lexically_normal().string();
+      TOSGUARD_RETURN_IF_ERROR(CheckFile(written, full, source));
+      TOSGUARD_RETURN_IF_ERROR(add(full, written));
+      continue;
+    }
+    std::string dir_prefix = EscapeGlob(fs::path(dir).lexically_normal().string());
+    std::string pattern = absolute ? written : dir_prefix + "/" + written;
+    glob_t g{};
+    int rc = ::glob(pattern.c_str(), GLOB_NOSORT | GLOB_ERR, nullptr, &g);
+    if (rc == GLOB_NOMATCH) {
+      globfree(&g);
+      return Status::NotFound("source '" + source.name + "': no file matches '" + written +
+                              "' (in '" + dir + "')");
+    }
+    if (rc != 0) {
+      globfree(&g);
+      return Status::IoError("source '" + source.name + "': cannot expand '" + written + "'");
+    }
+    std::vector<std::string> matches;
+    for (std::size_t i = 0; i < g.gl_pathc; ++i) matches.emplace_back(g.gl_pathv[i]);
+    globfree(&g);
+    // Byte order, whatever the locale, so runs list files identically everywhere.
+    std::sort(matches.begin(), matches.end());
+    for (const std::string& m : matches) {
+      std::string full = fs::path(m).lexically_normal().string();
+      TOSGUARD_RETURN_IF_ERROR(CheckFile(full, full, source));
+      TOSGUARD_RETURN_IF_ERROR(add(full, written));
+    }
+  }
+  return out;
+}
+
+}  // namespace tosguard::engine
