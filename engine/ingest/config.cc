@@ -18,8 +18,8 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "base/time.h"
 #include "base/utf8.h"
+#include "engine/ingest/coerce.h"
 
 namespace tosguard::engine {
 
@@ -208,12 +208,6 @@ bool IsIdentifier(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return IsNameChar(c, false); });
 }
 
-std::optional<std::int64_t> ParseInt64(std::string_view s) {
-  std::int64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size() || s.empty()) return std::nullopt;
-  return v;
-}
 
 std::optional<std::uint64_t> ParseUint64(std::string_view s) {
   std::uint64_t v = 0;
@@ -238,25 +232,6 @@ std::optional<bool> ParseBoolText(std::string_view s) {
   return std::nullopt;
 }
 
-// A timestamp default, read the way the field's time_format reads text.
-bool TimestampTextOk(const std::string& s, TimeFormat format, bool assume_utc) {
-  auto rfc = [&]() {
-    if (ParseRfc3339(s)) return true;
-    return assume_utc && ParseRfc3339(s + "Z").has_value();
-  };
-  switch (format) {
-    case TimeFormat::kRfc3339: return rfc();
-    case TimeFormat::kEpochSeconds: return ParseEpochSeconds(s).has_value();
-    case TimeFormat::kEpochMillis: return ParseEpochMillis(s).has_value();
-    case TimeFormat::kAuto: {
-      if (rfc()) return true;
-      auto n = ParseFiniteDouble(s);
-      if (!n) return false;
-      return (std::fabs(*n) < 1e11 ? EpochSecondsToUs(*n) : EpochMillisToUs(*n)).has_value();
-    }
-  }
-  return false;
-}
 
 struct Pos {
   std::uint32_t line = 0;
@@ -387,6 +362,8 @@ class Parser {
   void ParseSources(const Entry& e, IngestConfig* config);
   std::optional<SourceConfig> ParseSource(const YAML::Node& item, Pos item_pos,
                                           const IngestConfig& config);
+  bool CheckPathConflicts(const std::vector<std::optional<FieldMapping>>& by_slot,
+                          const std::string& preset, const std::string& label);
   void ParseFields(const Entry& fields, const RecordSchema& schema, SourceConfig* source,
                    std::vector<std::optional<FieldMapping>>* by_slot,
                    std::vector<std::optional<Pos>>* removed);
@@ -786,11 +763,63 @@ std::optional<SourceConfig> Parser::ParseSource(const YAML::Node& item, Pos item
                             " (" + why + ")");
     ok = false;
   }
+  if (!CheckPathConflicts(by_slot, preset, label)) ok = false;
   for (auto& m : by_slot) {
     if (m) source.fields.push_back(std::move(*m));
   }
   if (!ok) return std::nullopt;
   return source;
+}
+
+bool Parser::CheckPathConflicts(const std::vector<std::optional<FieldMapping>>& by_slot,
+                                const std::string& preset, const std::string& label) {
+  // Ingest reads each key path into at most one field, and a key is either a value or
+  // an object holding other keys; say so here, where the mapping can be pointed at.
+  auto is_prefix = [](const std::vector<std::string>& a, const std::vector<std::string>& b) {
+    return a.size() <= b.size() && std::equal(a.begin(), a.end(), b.begin());
+  };
+  auto shown = [](const std::vector<std::string>& path) {
+    std::string out;
+    for (const std::string& k : path) out += (out.empty() ? "" : ".") + k;
+    return Quote(out);
+  };
+  auto origin = [&](const FieldMapping& m) {
+    return m.line == 0 ? " (from the preset " + Quote(preset) + ")"
+                       : " (line " + std::to_string(m.line) + ")";
+  };
+  auto later = [](const FieldMapping& x, const FieldMapping& y) {
+    return x.line > y.line || (x.line == y.line && x.column > y.column);
+  };
+  // One diagnostic per written mapping, naming the first field it collides with; between
+  // two written mappings, the later one is reported.
+  bool ok = true;
+  for (std::size_t j = 0; j < by_slot.size(); ++j) {
+    if (!by_slot[j] || by_slot[j]->line == 0) continue;
+    const FieldMapping& here = *by_slot[j];
+    for (std::size_t i = 0; i < by_slot.size(); ++i) {
+      if (i == j || !by_slot[i]) continue;
+      const FieldMapping& other = *by_slot[i];
+      if (!is_prefix(here.path, other.path) && !is_prefix(other.path, here.path)) continue;
+      if (other.line != 0 && later(other, here)) continue;
+      std::string what;
+      if (here.path == other.path) {
+        what = "reads " + shown(here.path) + ", which " + Quote(other.field) + origin(other) +
+               " reads too; a key can feed only one field";
+      } else {
+        const auto& outer = here.path.size() < other.path.size() ? here.path : other.path;
+        what = "reads " + shown(here.path) + ", but " + Quote(other.field) + origin(other) +
+               " reads " + shown(other.path) + "; " + shown(outer) +
+               " cannot be both a value and an object";
+      }
+      Error({here.line, here.column},
+            Quote(here.field) + " in " + label + " " + what +
+                (other.line == 0 ? " (remove the preset's mapping with '" + other.field + ": null')"
+                                 : ""));
+      ok = false;
+      break;
+    }
+  }
+  return ok;
 }
 
 void Parser::ParseFields(const Entry& fields, const RecordSchema& schema, SourceConfig* source,
@@ -959,25 +988,21 @@ std::optional<FieldMapping> Parser::ParseMapping(const Entry& e, const FieldDef&
     const Entry& o = *default_entry;
     auto s = Scalar(o, "a scalar value written as text");
     if (!s) return std::nullopt;
+    // Checked with the very function ingest uses, so a default accepted here reads there.
+    CoerceResult typed = CoerceText(*s, def.type, m.time_format, m.assume_utc);
     std::string want;
-    switch (def.type) {
-      case FieldType::kBool:
-        if (!ParseBoolText(*s)) want = "true or false";
-        break;
-      case FieldType::kInt:
-        if (!ParseInt64(*s)) want = "a decimal integer";
-        break;
-      case FieldType::kNumber:
-        if (!ParseFiniteDouble(*s)) want = "a finite decimal number";
-        break;
-      case FieldType::kTimestamp:
-        if (!TimestampTextOk(*s, m.time_format, m.assume_utc)) {
+    if (!typed.value) {
+      switch (def.type) {
+        case FieldType::kBool: want = "true or false (or 1 or 0)"; break;
+        case FieldType::kInt: want = "a decimal integer"; break;
+        case FieldType::kNumber: want = "a finite decimal number"; break;
+        case FieldType::kTimestamp:
           want = "a timestamp in time_format '" + std::string(TimeFormatName(m.time_format)) + "'";
-        }
-        break;
-      case FieldType::kString:
-      case FieldType::kText:
-      case FieldType::kStringSet: break;
+          break;
+        case FieldType::kString:
+        case FieldType::kText:
+        case FieldType::kStringSet: want = "text"; break;
+      }
     }
     if (!want.empty()) {
       Error(o.value_pos, "default " + Quote(*s) + " of " + Quote(def.name) + " is not " + want +

@@ -543,3 +543,33 @@ TEST_CASE("hostile configurations never crash") {
   auto p = Parse("version: 1\nsources: " + deep + "\n");
   CHECK_FALSE(p.result.ok());
 }
+
+TEST_CASE("a key path feeds one field, and is a value or an object, not both") {
+  auto p = Parse(R"(version: 1
+sources:
+  - name: e
+    kind: event
+    paths: e.jsonl
+    fields:
+      account_id: org_id
+      device_id: [client, id]
+      user_agent: client
+)");
+  CHECK(Summary(p.diags) ==
+        "7:7: 'account_id' in source 'e' reads 'org_id', which 'org_id' (from the preset "
+        "'canonical') reads too; a key can feed only one field (remove the preset's mapping "
+        "with 'org_id: null')\n"
+        "9:7: 'user_agent' in source 'e' reads 'client', but 'device_id' (line 8) reads "
+        "'client.id'; 'client' cannot be both a value and an object\n");
+  auto fixed = Parse(R"(version: 1
+sources:
+  - name: e
+    kind: event
+    paths: e.jsonl
+    fields:
+      account_id: org_id
+      org_id: null
+)");
+  INFO(Summary(fixed.diags));
+  CHECK(fixed.result.ok());
+}
