@@ -94,10 +94,10 @@ bool TransformFitsType(Transform transform, FieldType type) {
   using T = FieldType;
   switch (transform) {
     case Transform::kNone: return true;
-    case Transform::kToString: return type == T::kString || type == T::kText || type == T::kStringSet;
-    case Transform::kParse:
-      return type == T::kBool || type == T::kInt || type == T::kNumber || type == T::kTimestamp ||
-             type == T::kStringSet;
+    // Ingest turns numbers and booleans into text for string fields only.
+    case Transform::kToString: return type == T::kString;
+    // Timestamps and string sets read strings anyway (time_format, ';'); parse adds nothing.
+    case Transform::kParse: return type == T::kBool || type == T::kInt || type == T::kNumber;
     case Transform::kSize: return type == T::kInt;
     case Transform::kUserMessages:
     case Transform::kJson: return type == T::kString || type == T::kText;
