@@ -527,8 +527,8 @@ TEST_CASE("hostile configurations never crash") {
       "version: 1\nsources:\n  - &s {name: e, kind: event, paths: a}\n  - *s\n",
       "? [a, b]\n: 1\n",
       "version: !!binary aGVsbG8=\n",
-      "version: 1\nsources:\n  - name: e\n    kind: event\n    paths: a\n    fields: {ts: {path: "
-      "{x: [1, 2]}}}\n",
+      ("version: 1\nsources:\n  - name: e\n    kind: event\n    paths: a\n    fields: {ts: {path: "
+       "{x: [1, 2]}}}\n"),
       "\xff\xfe\x00v",
       "version: 1\n\tsources: x\n",
       "version: 1\nsources:\n  - {name: e, kind: event, paths: a, fields: [1, 2]}\n",
