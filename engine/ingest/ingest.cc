@@ -1,0 +1,553 @@
+// The ingest driver: framing lines into chunks, parsing on workers, merging in order.
+#include "engine/ingest/ingest.h"
+
+#include <algorithm>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <functional>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <unordered_set>
+
+#include "base/utf8.h"
+#include "engine/ingest/record_parser.h"
+#include "engine/ingest/summary.h"
+
+namespace tosguard::engine {
+namespace {
+
+constexpr std::size_t kReadBlock = 1 << 20;
+
+// A fixed set of worker threads; each task learns which worker runs it, so it can
+// use that worker's own parsers.
+class WorkerPool {
+ public:
+  explicit WorkerPool(unsigned n) {
+    for (unsigned i = 0; i < n; ++i) threads_.emplace_back([this, i] { Loop(i); });
+  }
+  ~WorkerPool() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    for (std::thread& t : threads_) t.join();
+  }
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+
+  void Submit(std::function<void(unsigned)> task) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      tasks_.push_back(std::move(task));
+    }
+    cv_.notify_one();
+  }
+
+ private:
+  void Loop(unsigned worker) {
+    for (;;) {
+      std::function<void(unsigned)> task;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [this] { return stop_ || !tasks_.empty(); });
+        if (tasks_.empty()) return;
+        task = std::move(tasks_.front());
+        tasks_.pop_front();
+      }
+      task(worker);
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void(unsigned)>> tasks_;
+  bool stop_ = false;
+  std::vector<std::thread> threads_;
+};
+
+// The slot whose value orders records of a kind in time, if any.
+std::optional<std::size_t> TimeSlot(RecordKind kind) {
+  switch (kind) {
+    case RecordKind::kEvent: return event_slot::kTs;
+    case RecordKind::kSignal: return signal_slot::kTs;
+    case RecordKind::kAcceptance: return acceptance_slot::kAcceptedAt;
+    case RecordKind::kAccount: return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+void AddStats(FileStats& into, const FileStats& s) {
+  into.lines += s.lines;
+  into.records += s.records;
+  into.header_lines += s.header_lines;
+  into.quarantined += s.quarantined;
+  for (std::size_t i = 0; i < kQuarantineReasonCount; ++i) into.by_reason[i] += s.by_reason[i];
+  into.out_of_order += s.out_of_order;
+  if (s.min_ts && (!into.min_ts || *s.min_ts < *into.min_ts)) into.min_ts = s.min_ts;
+  if (s.max_ts && (!into.max_ts || *s.max_ts > *into.max_ts)) into.max_ts = s.max_ts;
+}
+
+class Ingester {
+ public:
+  Ingester(const IngestConfig& config, const IngestOptions& options)
+      : config_(config), options_(options) {}
+
+  Result<IngestResult> Run();
+
+ private:
+  Status ReadFile(std::uint32_t file_index);
+  Status Submit(std::unique_ptr<Chunk> chunk);
+  Status MergeOldest();
+  Status Merge(ParsedChunk pc);
+  Status Quarantine(const QuarantineEntry& e, InputFile& file);
+
+  const IngestConfig& config_;
+  const IngestOptions& options_;
+  IngestResult result_;
+  std::vector<CompiledSource> compiled_;
+  unsigned threads_ = 1;
+  std::unique_ptr<WorkerPool> pool_;
+  // Per worker, per source: parsers are created lazily by the worker that uses them.
+  std::vector<std::vector<std::unique_ptr<ChunkParser>>> parsers_;
+  std::deque<std::future<ParsedChunk>> inflight_;
+  std::uint64_t next_sequence_ = 0;
+  QuarantineWriter quarantine_;
+  // Duplicate detection: for single-string keys, the first row per symbol.
+  std::array<std::vector<std::uint32_t>, 4> first_row_by_symbol_;
+  std::array<std::unordered_set<std::string>, 4> seen_keys_;
+  std::vector<std::optional<TimestampUs>> last_ts_;  // per file
+};
+
+Result<IngestResult> Ingester::Run() {
+  // Compile the sources.
+  compiled_.reserve(config_.sources.size());
+  for (const SourceConfig& s : config_.sources) {
+    const RecordSchema& schema =
+        s.kind == RecordKind::kAccount ? config_.account_schema : CanonicalSchema(s.kind);
+    auto cs = CompiledSource::Compile(s, schema, options_.needed[static_cast<std::size_t>(s.kind)]);
+    if (!cs.ok()) return cs.status();
+    compiled_.push_back(std::move(*cs));
+  }
+  result_.data.accounts = RecordTable(config_.account_schema);
+  for (const CompiledSource& cs : compiled_) {
+    result_.data.table(cs.schema().kind()).Materialise(cs.materialised());
+  }
+  // Resolve every file before reading any, so a missing one fails fast.
+  for (std::uint32_t si = 0; si < config_.sources.size(); ++si) {
+    auto paths = ExpandSourcePaths(config_.sources[si], config_.base_dir);
+    if (!paths.ok()) return paths.status();
+    for (const std::string& p : *paths) {
+      InputFile f;
+      f.source = si;
+      f.path = p;
+      auto reader = ContentReader::Open(p);  // checks existence, type, magic bytes
+      if (!reader.ok()) return reader.status();
+      f.compression = (*reader)->compression();
+      result_.data.files.push_back(std::move(f));
+    }
+  }
+  last_ts_.assign(result_.data.files.size(), std::nullopt);
+
+  const std::string qpath = options_.quarantine_path.value_or(config_.quarantine_path);
+  TOSGUARD_RETURN_IF_ERROR(quarantine_.Open(qpath));
+  result_.quarantine_path = qpath;
+
+  threads_ = options_.threads != 0 ? options_.threads
+                                   : std::max(1u, std::thread::hardware_concurrency());
+  parsers_.resize(threads_ > 1 ? threads_ : 1);
+  for (auto& per_worker : parsers_) per_worker.resize(compiled_.size());
+  if (threads_ > 1) pool_ = std::make_unique<WorkerPool>(threads_);
+
+  Status st;
+  for (std::uint32_t fi = 0; fi < result_.data.files.size() && st.ok(); ++fi) st = ReadFile(fi);
+  // Drain what is in flight even after an error, so no worker outlives its data.
+  while (!inflight_.empty()) {
+    Status m = MergeOldest();
+    if (st.ok()) st = m;
+  }
+  pool_.reset();
+  if (!st.ok()) return st;
+  TOSGUARD_RETURN_IF_ERROR(quarantine_.Close());
+
+  for (const InputFile& f : result_.data.files) AddStats(result_.totals, f.stats);
+
+  // Cross-checks between kinds.
+  Dataset& d = result_.data;
+  std::vector<std::uint8_t> is_account(d.dict.strings.size(), 0);
+  for (std::size_t r = 0; r < d.accounts.rows(); ++r) {
+    is_account[d.accounts.Sym(account_slot::kAccountId, r)] = 1;
+  }
+  std::vector<std::uint8_t> event_account(d.dict.strings.size(), 0);
+  for (std::size_t r = 0; r < d.events.rows(); ++r) {
+    const SymbolId a = d.events.Sym(event_slot::kAccountId, r);
+    if (event_account[a] == 0) {
+      event_account[a] = 1;
+      ++result_.links.event_accounts;
+      if (is_account[a] == 0) ++result_.links.unknown_accounts;
+    }
+    if (is_account[a] == 0) ++result_.links.events_of_unknown_accounts;
+  }
+  for (std::size_t r = 0; r < d.acceptances.rows(); ++r) {
+    if (is_account[d.acceptances.Sym(acceptance_slot::kAccountId, r)] == 0) {
+      ++result_.links.acceptances_of_unknown_accounts;
+    }
+  }
+  const auto& event_rows = first_row_by_symbol_[static_cast<std::size_t>(RecordKind::kEvent)];
+  const SymbolId event_kind = d.dict.strings.Find("event");
+  for (std::size_t r = 0; r < d.signals.rows(); ++r) {
+    const SymbolId subject = d.signals.Sym(signal_slot::kSubject, r);
+    const bool is_event_subject = d.signals.Sym(signal_slot::kSubjectKind, r) == event_kind;
+    const bool known = is_event_subject
+                           ? subject < event_rows.size() && event_rows[subject] != 0xFFFFFFFFu
+                           : subject < is_account.size() && is_account[subject] != 0;
+    if (!known) ++result_.links.signals_of_unknown_subjects;
+  }
+
+  // The quarantine limit.
+  const QuarantineLimit limit = options_.limit.value_or(config_.quarantine_limit);
+  const std::uint64_t q = result_.totals.quarantined;
+  const std::uint64_t lines = result_.totals.lines;
+  if (limit.max_count && q > *limit.max_count) {
+    result_.over_quarantine_limit = true;
+    result_.limit_message = std::to_string(q) + " lines quarantined, more than the limit of " +
+                            std::to_string(*limit.max_count);
+  } else if (limit.max_fraction && lines > 0 &&
+             static_cast<double>(q) > *limit.max_fraction * static_cast<double>(lines)) {
+    result_.over_quarantine_limit = true;
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "%llu of %llu lines quarantined (%.2f%%), more than the limit of %.2f%%",
+                  static_cast<unsigned long long>(q), static_cast<unsigned long long>(lines),
+                  100.0 * static_cast<double>(q) / static_cast<double>(lines),
+                  100.0 * *limit.max_fraction);
+    result_.limit_message = buf;
+  }
+  return std::move(result_);
+}
+
+Status Ingester::ReadFile(std::uint32_t file_index) {
+  InputFile& file = result_.data.files[file_index];
+  const CompiledSource& cs = compiled_[file.source];
+  const bool csv = cs.source().format == InputFormat::kCsv;
+  auto opened = ContentReader::Open(file.path);
+  if (!opened.ok()) return opened.status();
+  ContentReader& reader = **opened;
+
+  const std::size_t max_line = config_.max_line_bytes;
+  std::shared_ptr<const CsvLayout> layout;
+  std::vector<char> block(kReadBlock);
+  std::string carry;             // the partial line at the end of the last block
+  std::uint64_t carry_offset = 0;
+  bool skipping = false;         // inside a line longer than max_line
+  std::uint64_t skip_length = 0;
+  std::string skip_head;         // the first bytes of the skipped line, for its excerpt
+  std::uint64_t offset = 0;      // content offset of block[0]
+  std::uint64_t line_no = 0;
+  std::unique_ptr<Chunk> chunk;
+
+  auto new_chunk = [&] {
+    chunk = std::make_unique<Chunk>();
+    chunk->file = file_index;
+    chunk->source = file.source;
+    chunk->csv = layout;
+    chunk->data.reserve(options_.chunk_bytes + max_line + kChunkPadding);
+  };
+  auto flush = [&]() -> Status {
+    Status st;
+    if (chunk && !chunk->lines.empty()) {
+      chunk->data.append(kChunkPadding, '\0');
+      st = Submit(std::move(chunk));
+    }
+    chunk.reset();
+    return st;
+  };
+  auto too_long = [&](std::uint64_t line_offset, std::uint64_t length) -> Status {
+    QuarantineEntry e;
+    e.ref = SourceRef{file_index, line_no, line_offset,
+                      static_cast<std::uint32_t>(std::min<std::uint64_t>(length, 0xFFFFFFFFu))};
+    e.reason = QuarantineReason::kLineTooLong;
+    e.detail = "line of " + std::to_string(length) + " bytes, longer than max_line_bytes " +
+               std::to_string(max_line);
+    e.excerpt = SafeExcerpt(skip_head, kExcerptBytes);
+    // Keep the quarantine in line order: what came before is merged first.
+    TOSGUARD_RETURN_IF_ERROR(flush());
+    while (!inflight_.empty()) TOSGUARD_RETURN_IF_ERROR(MergeOldest());
+    ++file.stats.lines;
+    return Quarantine(e, file);
+  };
+  // A complete line [p, p+len) at content offset `at`; `terminated` is false for a
+  // final line without '\n'.
+  auto line_done = [&](const char* p, std::size_t len, std::uint64_t at, bool terminated) -> Status {
+    ++line_no;
+    std::size_t shown = len;
+    if (shown > 0 && p[shown - 1] == '\r') --shown;
+    if (csv && !layout) {
+      ++file.stats.lines;
+      ++file.stats.header_lines;
+      auto l = ReadCsvHeader(std::string_view(p, shown), cs, file.path);
+      if (!l.ok()) return l.status();
+      layout = std::make_shared<const CsvLayout>(std::move(*l));
+      return Status::Ok();
+    }
+    if (len > max_line) {
+      skip_head.assign(p, std::min<std::size_t>(len, kExcerptBytes));
+      return too_long(at, len);
+    }
+    if (!chunk) new_chunk();
+    LineSpan span;
+    span.begin = static_cast<std::uint32_t>(chunk->data.size());
+    span.length = static_cast<std::uint32_t>(shown);
+    span.ref = SourceRef{file_index, line_no, at, static_cast<std::uint32_t>(shown)};
+    chunk->data.append(p, len);
+    chunk->data.push_back('\n');
+    chunk->lines.push_back(span);
+    if (!terminated) chunk->last_line_unterminated = true;
+    if (chunk->data.size() >= options_.chunk_bytes) return flush();
+    return Status::Ok();
+  };
+
+  for (;;) {
+    auto n = reader.Read(block.data(), block.size());
+    if (!n.ok()) return n.status();
+    if (*n == 0) break;
+    const char* p = block.data();
+    const char* end = p + *n;
+    while (p < end) {
+      const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
+      const std::uint64_t at = offset + static_cast<std::uint64_t>(p - block.data());
+      if (nl == nullptr) {
+        // A partial line: keep it for the next block, or skip it when too long.
+        const auto len = static_cast<std::size_t>(end - p);
+        if (skipping) {
+          skip_length += len;
+        } else {
+          if (carry.empty()) carry_offset = at;
+          carry.append(p, len);
+          if (carry.size() > max_line) {
+            skipping = true;
+            skip_length = carry.size();
+            skip_head = carry.substr(0, kExcerptBytes);
+            carry.clear();
+            carry.shrink_to_fit();
+          }
+        }
+        break;
+      }
+      const auto len = static_cast<std::size_t>(nl - p);
+      if (skipping) {
+        skip_length += len;
+        ++line_no;
+        TOSGUARD_RETURN_IF_ERROR(too_long(carry_offset, skip_length));
+        skipping = false;
+        skip_length = 0;
+      } else if (!carry.empty()) {
+        carry.append(p, len);
+        std::string line = std::move(carry);
+        carry.clear();
+        TOSGUARD_RETURN_IF_ERROR(line_done(line.data(), line.size(), carry_offset, true));
+      } else {
+        TOSGUARD_RETURN_IF_ERROR(line_done(p, len, at, true));
+      }
+      p = nl + 1;
+    }
+    offset += *n;
+  }
+  if (skipping) {
+    ++line_no;
+    TOSGUARD_RETURN_IF_ERROR(too_long(carry_offset, skip_length));
+  } else if (!carry.empty()) {
+    std::string line = std::move(carry);
+    TOSGUARD_RETURN_IF_ERROR(line_done(line.data(), line.size(), carry_offset, false));
+  }
+  TOSGUARD_RETURN_IF_ERROR(flush());
+  // Merge this file's chunks before its digest is final in the stats.
+  while (!inflight_.empty()) TOSGUARD_RETURN_IF_ERROR(MergeOldest());
+  file.sha256 = reader.file_sha256();
+  file.stored_bytes = reader.stored_bytes();
+  file.content_bytes = offset;
+  return Status::Ok();
+}
+
+Status Ingester::Submit(std::unique_ptr<Chunk> chunk) {
+  chunk->sequence = next_sequence_++;
+  const std::uint32_t source = chunk->source;
+  if (!pool_) {
+    auto& parser = parsers_[0][source];
+    if (!parser) parser = std::make_unique<ChunkParser>(compiled_[source]);
+    std::promise<ParsedChunk> done;
+    done.set_value(parser->Parse(std::move(chunk)));
+    inflight_.push_back(done.get_future());
+  } else {
+    auto promise = std::make_shared<std::promise<ParsedChunk>>();
+    inflight_.push_back(promise->get_future());
+    // The task owns its chunk; the worker's parser for the source is made on first use.
+    auto* raw = chunk.release();
+    pool_->Submit([this, promise, raw, source](unsigned worker) {
+      std::unique_ptr<Chunk> owned(raw);
+      auto& parser = parsers_[worker][source];
+      if (!parser) parser = std::make_unique<ChunkParser>(compiled_[source]);
+      promise->set_value(parser->Parse(std::move(owned)));
+    });
+  }
+  // Bound the memory held by chunks in flight.
+  while (inflight_.size() > 2 * static_cast<std::size_t>(threads_)) {
+    TOSGUARD_RETURN_IF_ERROR(MergeOldest());
+  }
+  return Status::Ok();
+}
+
+Status Ingester::MergeOldest() {
+  ParsedChunk pc = inflight_.front().get();
+  inflight_.pop_front();
+  return Merge(std::move(pc));
+}
+
+Status Ingester::Quarantine(const QuarantineEntry& e, InputFile& file) {
+  ++file.stats.quarantined;
+  ++file.stats.by_reason[static_cast<std::size_t>(e.reason)];
+  return quarantine_.Write(e, config_.sources[file.source].name, DisplayPath(config_, file.path));
+}
+
+Status Ingester::Merge(ParsedChunk pc) {
+  const Chunk& chunk = *pc.chunk;
+  InputFile& file = result_.data.files[chunk.file];
+  const RecordTable& local = *pc.table;
+  const RecordKind kind = local.schema().kind();
+  RecordTable& global = result_.data.table(kind);
+  Dictionaries& gd = result_.data.dict;
+  file.stats.lines += pc.lines;
+
+  // Local ids to global ones.
+  std::vector<SymbolId> sym(pc.dict.strings.size());
+  for (SymbolId i = 0; i < sym.size(); ++i) sym[i] = gd.strings.Intern(pc.dict.strings.Name(i));
+  std::vector<std::uint32_t> sets(pc.dict.sets.size());
+  for (std::uint32_t i = 0; i < sets.size(); ++i) {
+    std::vector<SymbolId> members = pc.dict.sets.Members(i);
+    for (SymbolId& m : members) m = sym[m];
+    sets[i] = gd.sets.Intern(std::move(members));
+  }
+
+  const std::vector<std::size_t> keys = RecordKeySlots(kind);
+  const auto k = static_cast<std::size_t>(kind);
+  const std::optional<std::size_t> time_slot = TimeSlot(kind);
+  const std::size_t slots = local.schema().size();
+  std::vector<std::int64_t> ints(slots, 0);
+  std::vector<double> nums(slots, 0);
+  std::vector<std::uint8_t> present(slots, 0);
+  std::vector<QuarantineEntry> dups;
+  std::string key;
+
+  for (std::size_t r = 0; r < local.rows(); ++r) {
+    for (std::size_t s = 0; s < slots; ++s) {
+      const Column& c = local.column(s);
+      if (!c.materialised) continue;
+      present[s] = c.present[r];
+      if (c.type == FieldType::kNumber) {
+        nums[s] = c.nums[r];
+        continue;
+      }
+      std::int64_t v = c.ints[r];
+      if (present[s] != 0) {
+        if (c.type == FieldType::kString) v = sym[static_cast<std::size_t>(v)];
+        if (c.type == FieldType::kStringSet) v = sets[static_cast<std::size_t>(v)];
+        if (c.type == FieldType::kText) {
+          v = static_cast<std::int64_t>(gd.texts.Add(pc.dict.texts.Get(static_cast<std::uint64_t>(v))));
+        }
+      }
+      ints[s] = v;
+    }
+    // Duplicates, by the record's key.
+    const auto next_row = static_cast<std::uint32_t>(global.rows());
+    bool duplicate = false;
+    std::string first_seen;
+    if (keys.size() == 1) {
+      const auto id = static_cast<std::size_t>(ints[keys[0]]);
+      auto& first = first_row_by_symbol_[k];
+      if (first.size() <= id) first.resize(std::max<std::size_t>(id + 1, first.size() * 2), 0xFFFFFFFFu);
+      if (first[id] != 0xFFFFFFFFu) {
+        duplicate = true;
+        const SourceRef& ref = global.ref(first[id]);
+        first_seen = "first at " + DisplayPath(config_, result_.data.files[ref.file].path) + ":" +
+                     std::to_string(ref.line);
+      } else {
+        first[id] = next_row;
+      }
+    } else {
+      key.clear();
+      for (std::size_t s : keys) {
+        key.append(reinterpret_cast<const char*>(&ints[s]), sizeof(std::int64_t));  // NOLINT
+      }
+      duplicate = !seen_keys_[k].insert(key).second;
+    }
+    const SourceRef& ref = local.ref(r);
+    if (duplicate) {
+      const LineSpan* span = nullptr;
+      for (const LineSpan& l : chunk.lines) {
+        if (l.ref.line == ref.line) {
+          span = &l;
+          break;
+        }
+      }
+      std::string detail = "the same " + std::string(RecordKindName(kind)) + " (";
+      for (std::size_t i = 0; i < keys.size(); ++i) {
+        detail += (i > 0 ? ", " : "") + local.schema().field(keys[i]).name;
+      }
+      detail += ") was already read";
+      if (keys.size() == 1) {
+        detail = std::string(local.schema().field(keys[0]).name) + " '" +
+                 SafeExcerpt(gd.strings.Name(static_cast<SymbolId>(ints[keys[0]])), 80) +
+                 "' was already read (" + first_seen + ")";
+      }
+      dups.push_back(QuarantineEntry{
+          ref, QuarantineReason::kDuplicate, std::move(detail),
+          span ? SafeExcerpt(std::string_view(chunk.data.data() + span->begin, span->length), kExcerptBytes)
+               : std::string()});
+      continue;
+    }
+    global.AppendRow(ref, ints.data(), nums.data(), present.data());
+    ++file.stats.records;
+    if (time_slot && present[*time_slot] != 0) {
+      const TimestampUs ts = ints[*time_slot];
+      auto& last = last_ts_[chunk.file];
+      if (last && ts < *last) ++file.stats.out_of_order;
+      last = ts;
+      if (!file.stats.min_ts || ts < *file.stats.min_ts) file.stats.min_ts = ts;
+      if (!file.stats.max_ts || ts > *file.stats.max_ts) file.stats.max_ts = ts;
+    }
+  }
+  // Quarantine in line order: parse failures and duplicates interleave.
+  std::vector<QuarantineEntry> all = std::move(pc.quarantine);
+  if (!dups.empty()) {
+    all.insert(all.end(), std::make_move_iterator(dups.begin()), std::make_move_iterator(dups.end()));
+    std::stable_sort(all.begin(), all.end(), [](const QuarantineEntry& a, const QuarantineEntry& b) {
+      return a.ref.line < b.ref.line;
+    });
+  }
+  for (const QuarantineEntry& e : all) TOSGUARD_RETURN_IF_ERROR(Quarantine(e, file));
+  return Status::Ok();
+}
+
+}  // namespace
+
+RecordTable& Dataset::table(RecordKind kind) {
+  switch (kind) {
+    case RecordKind::kEvent: return events;
+    case RecordKind::kAccount: return accounts;
+    case RecordKind::kAcceptance: return acceptances;
+    case RecordKind::kSignal: return signals;
+  }
+  return events;
+}
+
+const RecordTable& Dataset::table(RecordKind kind) const {
+  return const_cast<Dataset*>(this)->table(kind);  // NOLINT
+}
+
+Result<IngestResult> Ingest(const IngestConfig& config, const IngestOptions& options) {
+  Ingester ingester(config, options);
+  return ingester.Run();
+}
+
+}  // namespace tosguard::engine

@@ -1,0 +1,95 @@
+// Ingest: every source of a configuration read into tables, losing nothing.
+//
+// Each input line ends as a record or in the quarantine; per file and in total,
+// lines = records + quarantined + CSV header lines. Files are read once: their
+// SHA-256 is computed while they are parsed. Parsing runs on worker threads over
+// chunks of lines; results merge in input order, so the output does not depend on the
+// thread count or chunk size.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/sha256.h"
+#include "base/status.h"
+#include "base/time.h"
+#include "engine/ingest/config.h"
+#include "engine/ingest/input_file.h"
+#include "engine/ingest/quarantine.h"
+#include "engine/ingest/table.h"
+
+namespace tosguard::engine {
+
+struct FileStats {
+  std::uint64_t lines = 0;          // every line, including header and quarantined ones
+  std::uint64_t records = 0;
+  std::uint64_t header_lines = 0;   // CSV header
+  std::uint64_t quarantined = 0;
+  ReasonCounts by_reason{};
+  std::uint64_t out_of_order = 0;   // records older than the record before them
+  std::optional<TimestampUs> min_ts;
+  std::optional<TimestampUs> max_ts;
+};
+
+struct InputFile {
+  std::uint32_t source = 0;     // index into the configuration's sources
+  std::string path;             // as resolved against the configuration's directory
+  Compression compression = Compression::kNone;
+  Digest sha256{};              // of the stored bytes
+  std::uint64_t stored_bytes = 0;
+  std::uint64_t content_bytes = 0;
+  FileStats stats;
+};
+
+// All ingested records. String, set and text ids of every table point into `dict`.
+struct Dataset {
+  Dictionaries dict;
+  RecordTable events{CanonicalSchema(RecordKind::kEvent)};
+  RecordTable accounts{CanonicalSchema(RecordKind::kAccount)};
+  RecordTable acceptances{CanonicalSchema(RecordKind::kAcceptance)};
+  RecordTable signals{CanonicalSchema(RecordKind::kSignal)};
+  std::vector<InputFile> files;
+
+  RecordTable& table(RecordKind kind);
+  const RecordTable& table(RecordKind kind) const;
+};
+
+// Cross-checks between kinds, counted after ingest (the records are kept).
+struct LinkStats {
+  std::uint64_t events_of_unknown_accounts = 0;    // events whose account has no record
+  std::uint64_t unknown_accounts = 0;              // distinct such accounts
+  std::uint64_t acceptances_of_unknown_accounts = 0;
+  std::uint64_t signals_of_unknown_subjects = 0;   // subject is no known event/account
+  std::uint64_t event_accounts = 0;                // distinct accounts seen in events
+};
+
+struct IngestResult {
+  Dataset data;
+  LinkStats links;
+  FileStats totals;                  // sums over all files
+  bool over_quarantine_limit = false;
+  std::string limit_message;         // why, when over the limit
+  std::string quarantine_path;       // where quarantined lines were written, or ""
+};
+
+struct IngestOptions {
+  // Per record kind (index = RecordKind), one flag per schema slot: the fields to
+  // materialise. Empty: every mapped field. Required fields are always read.
+  std::array<std::vector<bool>, 4> needed;
+  unsigned threads = 0;                    // 0: one per hardware thread
+  std::size_t chunk_bytes = 4 << 20;       // lines per parse task, in bytes
+  std::optional<QuarantineLimit> limit;    // overrides the configuration's
+  std::optional<std::string> quarantine_path;  // overrides the configuration's
+};
+
+// Reads every source of `config`. Operational failures stop the run with a Status
+// naming the file: a missing file, a directory, an unreadable file, a corrupt .gz or
+// .zst stream, a CSV header that lacks a required column, an unwritable quarantine
+// file. Bad lines never do: they are quarantined and counted. Going over the
+// quarantine limit is not an error here; it is reported in the result.
+Result<IngestResult> Ingest(const IngestConfig& config, const IngestOptions& options);
+
+}  // namespace tosguard::engine

@@ -1,0 +1,267 @@
+// Plain, gzip and zstd content readers that hash the stored bytes as they read.
+#include "engine/ingest/input_file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+namespace tosguard::engine {
+namespace {
+
+constexpr std::size_t kStoredBlock = 1 << 20;
+
+bool EndsWith(const std::string& s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+std::string Quoted(const std::string& path) { return "'" + path + "'"; }
+
+std::string ErrnoText(int err) { return std::strerror(err); }
+
+}  // namespace
+
+std::string_view CompressionName(Compression c) {
+  switch (c) {
+    case Compression::kNone: return "none";
+    case Compression::kGzip: return "gzip";
+    case Compression::kZstd: return "zstd";
+  }
+  return "none";
+}
+
+Compression CompressionFromName(const std::string& path) {
+  if (EndsWith(path, ".gz")) return Compression::kGzip;
+  if (EndsWith(path, ".zst")) return Compression::kZstd;
+  return Compression::kNone;
+}
+
+// Decompression state: stored bytes are read into `in` and decoded from there.
+struct ContentReader::Decoder {
+  std::vector<char> in = std::vector<char>(kStoredBlock);
+  std::size_t in_pos = 0;
+  std::size_t in_len = 0;
+  bool stream_ended = false;  // the current gzip member / zstd frame is complete
+  z_stream z{};
+  bool z_init = false;
+  ZSTD_DStream* zs = nullptr;
+
+  ~Decoder() {
+    if (z_init) inflateEnd(&z);
+    if (zs != nullptr) ZSTD_freeDStream(zs);
+  }
+};
+
+ContentReader::ContentReader(std::string path, Compression c, int fd)
+    : path_(std::move(path)), compression_(c), fd_(fd) {}
+
+ContentReader::~ContentReader() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Result<std::unique_ptr<ContentReader>> ContentReader::Open(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    const int err = errno;
+    if (err == ENOENT) return Status::NotFound("input file " + Quoted(path) + " does not exist");
+    return Status::IoError("cannot open input file " + Quoted(path) + ": " + ErrnoText(err));
+  }
+  if (S_ISDIR(st.st_mode)) {
+    return Status::InvalidArgument(Quoted(path) + " is a directory, not an input file");
+  }
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return Status::IoError("cannot open input file " + Quoted(path) + ": " + ErrnoText(errno));
+  }
+  // An empty file has no content whatever its name says.
+  const Compression c = st.st_size == 0 ? Compression::kNone : CompressionFromName(path);
+  std::unique_ptr<ContentReader> r(new ContentReader(path, c, fd));
+  // Check the magic bytes against the name, so a misnamed file fails loudly.
+  unsigned char magic[4] = {0, 0, 0, 0};
+  const ssize_t got = ::pread(fd, magic, sizeof magic, 0);
+  if (got < 0) {
+    return Status::IoError("cannot read input file " + Quoted(path) + ": " + ErrnoText(errno));
+  }
+  const bool gzip_magic = got >= 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+  const bool zstd_magic =
+      got >= 4 && magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f && magic[3] == 0xfd;
+  if (c == Compression::kGzip && !gzip_magic) {
+    return Status::Corruption(Quoted(path) + " is named .gz but is not gzip data");
+  }
+  if (c == Compression::kZstd && !zstd_magic) {
+    return Status::Corruption(Quoted(path) + " is named .zst but is not zstd data");
+  }
+  if (c == Compression::kNone && (gzip_magic || zstd_magic)) {
+    return Status::InvalidArgument(Quoted(path) + " holds " + (gzip_magic ? "gzip" : "zstd") +
+                                   " data; name it with " + (gzip_magic ? ".gz" : ".zst") +
+                                   " so it is decompressed");
+  }
+  if (c != Compression::kNone) {
+    r->decoder_ = std::make_unique<Decoder>();
+    if (c == Compression::kGzip) {
+      // 15 + 32: zlib or gzip header, detected automatically.
+      if (inflateInit2(&r->decoder_->z, 15 + 32) != Z_OK) {
+        return Status::Internal("zlib initialisation failed");
+      }
+      r->decoder_->z_init = true;
+    } else {
+      r->decoder_->zs = ZSTD_createDStream();
+      if (r->decoder_->zs == nullptr) return Status::Internal("zstd initialisation failed");
+      ZSTD_initDStream(r->decoder_->zs);
+    }
+  }
+  return r;
+}
+
+Result<std::size_t> ContentReader::ReadStored(char* buf, std::size_t capacity) {
+  if (stored_done_) return std::size_t{0};
+  for (;;) {
+    const ssize_t n = ::read(fd_, buf, capacity);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Status::IoError("cannot read input file " + Quoted(path_) + ": " + ErrnoText(errno));
+    }
+    if (n == 0) {
+      stored_done_ = true;
+      digest_ = hasher_.Finish();
+      return std::size_t{0};
+    }
+    hasher_.Update(buf, static_cast<std::size_t>(n));
+    stored_bytes_ += static_cast<std::uint64_t>(n);
+    return static_cast<std::size_t>(n);
+  }
+}
+
+Result<std::size_t> ContentReader::Read(char* buf, std::size_t capacity) {
+  if (compression_ == Compression::kNone) return ReadStored(buf, capacity);
+  Decoder& d = *decoder_;
+  std::size_t produced = 0;
+  while (produced == 0) {
+    if (d.in_pos == d.in_len) {
+      auto n = ReadStored(d.in.data(), d.in.size());
+      if (!n.ok()) return n.status();
+      if (*n == 0) {
+        // End of the stored bytes: the last member/frame must be complete.
+        if (!d.stream_ended && stored_bytes_ > 0) {
+          return Status::Corruption(Quoted(path_) + ": compressed data ends unexpectedly "
+                                    "(truncated file?) after " + std::to_string(stored_bytes_) +
+                                    " bytes");
+        }
+        return std::size_t{0};
+      }
+      d.in_pos = 0;
+      d.in_len = *n;
+    }
+    if (compression_ == Compression::kGzip) {
+      if (d.stream_ended) {
+        // Another gzip member follows (concatenated .gz files are valid gzip).
+        inflateReset(&d.z);
+        d.stream_ended = false;
+      }
+      d.z.next_in = reinterpret_cast<Bytef*>(d.in.data() + d.in_pos);  // NOLINT
+      d.z.avail_in = static_cast<uInt>(d.in_len - d.in_pos);
+      d.z.next_out = reinterpret_cast<Bytef*>(buf);  // NOLINT
+      d.z.avail_out = static_cast<uInt>(std::min<std::size_t>(capacity, 1u << 30));
+      const int rc = inflate(&d.z, Z_NO_FLUSH);
+      d.in_pos = d.in_len - d.z.avail_in;
+      produced = static_cast<std::size_t>(reinterpret_cast<char*>(d.z.next_out) - buf);  // NOLINT
+      if (rc == Z_STREAM_END) {
+        d.stream_ended = true;
+      } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+        return Status::Corruption(Quoted(path_) + ": corrupt gzip data near stored byte " +
+                                  std::to_string(stored_bytes_ - (d.in_len - d.in_pos)) + ": " +
+                                  (d.z.msg != nullptr ? d.z.msg : "inflate failed"));
+      }
+    } else {
+      ZSTD_inBuffer in{d.in.data(), d.in_len, d.in_pos};
+      ZSTD_outBuffer out{buf, capacity, 0};
+      const std::size_t rc = ZSTD_decompressStream(d.zs, &out, &in);
+      d.in_pos = in.pos;
+      produced = out.pos;
+      if (ZSTD_isError(rc)) {
+        return Status::Corruption(Quoted(path_) + ": corrupt zstd data: " +
+                                  ZSTD_getErrorName(rc));
+      }
+      d.stream_ended = (rc == 0);
+    }
+  }
+  return produced;
+}
+
+Result<Digest> HashFile(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::IoError("cannot open " + Quoted(path) + ": " + ErrnoText(errno));
+  std::vector<char> buf(kStoredBlock);
+  Sha256 hasher;
+  for (;;) {
+    const ssize_t n = ::read(fd, buf.data(), buf.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int err = errno;
+      ::close(fd);
+      return Status::IoError("cannot read " + Quoted(path) + ": " + ErrnoText(err));
+    }
+    if (n == 0) break;
+    hasher.Update(buf.data(), static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return hasher.Finish();
+}
+
+Result<CitedLine> ReadCitedLine(const std::string& path, const SourceRef& ref,
+                                const Digest* expected_line) {
+  auto reader = ContentReader::Open(path);
+  if (!reader.ok()) return reader.status();
+  CitedLine out;
+  out.bytes.resize(ref.length);
+  const std::string where = Quoted(path) + " line " + std::to_string(ref.line) + " (offset " +
+                            std::to_string(ref.offset) + ", " + std::to_string(ref.length) +
+                            " bytes)";
+  if ((*reader)->compression() == Compression::kNone) {
+    // Plain files are read where the line is, without streaming the whole file.
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return Status::IoError("cannot open " + Quoted(path) + ": " + ErrnoText(errno));
+    std::size_t done = 0;
+    while (done < ref.length) {
+      const ssize_t n = ::pread(fd, out.bytes.data() + done, ref.length - done,
+                                static_cast<off_t>(ref.offset + done));
+      if (n <= 0) {
+        ::close(fd);
+        return Status::Corruption(where + ": the file ends before the cited line");
+      }
+      done += static_cast<std::size_t>(n);
+    }
+    ::close(fd);
+  } else {
+    std::vector<char> buf(kStoredBlock);
+    std::uint64_t pos = 0;
+    std::size_t copied = 0;
+    while (copied < ref.length) {
+      auto n = (*reader)->Read(buf.data(), buf.size());
+      if (!n.ok()) return n.status();
+      if (*n == 0) return Status::Corruption(where + ": the content ends before the cited line");
+      const std::uint64_t end = pos + *n;
+      if (end > ref.offset + copied) {
+        const std::uint64_t from = ref.offset + copied - pos;
+        const std::size_t take =
+            std::min<std::size_t>(static_cast<std::size_t>(*n - from), ref.length - copied);
+        std::memcpy(out.bytes.data() + copied, buf.data() + from, take);
+        copied += take;
+      }
+      pos = end;
+    }
+  }
+  out.sha256 = Sha256::Of(out.bytes);
+  if (expected_line != nullptr && out.sha256 != *expected_line) {
+    return Status::Corruption(where + ": SHA-256 is " + ToHex(out.sha256) + ", the evidence cites " +
+                              ToHex(*expected_line));
+  }
+  return out;
+}
+
+}  // namespace tosguard::engine

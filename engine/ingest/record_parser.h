@@ -1,0 +1,136 @@
+// Parsing lines of one source into typed rows: JSONL (simdjson) and CSV.
+//
+// A source's mapping is compiled once (CompiledSource: slots, typed defaults, a key
+// trie for nested JSON paths, CSV columns); each worker thread then owns a
+// ChunkParser and turns chunks of lines into rows and quarantine entries. Nothing here
+// is shared between threads except the read-only CompiledSource.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/diagnostic.h"
+#include "base/schema.h"
+#include "base/status.h"
+#include "engine/ingest/coerce.h"
+#include "engine/ingest/config.h"
+#include "engine/ingest/quarantine.h"
+#include "engine/ingest/table.h"
+
+namespace tosguard::engine {
+
+// One mapped field as the parser reads it.
+struct CompiledField {
+  std::string name;
+  std::size_t slot = 0;
+  FieldType type = FieldType::kString;
+  Transform transform = Transform::kNone;
+  TimeFormat time_format = TimeFormat::kAuto;
+  bool assume_utc = false;
+  bool required = false;
+  bool materialise = false;          // kept in the table (else only checked)
+  std::optional<TypedValue> default_value;
+  std::vector<std::string> path;
+};
+
+// A node of the JSON key trie: node 0 is the record's root object.
+struct KeyNode {
+  std::string key;
+  int field = -1;                      // index into CompiledSource::fields, or -1
+  std::vector<std::uint32_t> children;
+  std::vector<std::int32_t> table;     // open-addressed child index by key hash, -1 empty
+};
+
+class CompiledSource {
+ public:
+  // Compiles `source` for `schema`. `needed` (one flag per schema slot) says which
+  // fields to materialise; required fields and the record key are always read and
+  // checked, and materialised too. An empty `needed` materialises every mapped field.
+  // Mapping errors (bad defaults) are InvalidArgument.
+  static Result<CompiledSource> Compile(const SourceConfig& source, const RecordSchema& schema,
+                                        const std::vector<bool>& needed);
+
+  const SourceConfig& source() const { return *source_; }
+  const RecordSchema& schema() const { return *schema_; }
+  const std::vector<CompiledField>& fields() const { return fields_; }
+  const std::vector<KeyNode>& trie() const { return trie_; }
+  const std::vector<bool>& materialised() const { return materialised_; }
+  // Child of trie node `node` named `key`, or -1.
+  int FindChild(std::uint32_t node, std::string_view key) const;
+
+ private:
+  const SourceConfig* source_ = nullptr;
+  const RecordSchema* schema_ = nullptr;
+  std::vector<CompiledField> fields_;
+  std::vector<KeyNode> trie_;
+  std::vector<bool> materialised_;
+};
+
+// The slots that identify a record of each kind; a repeated key is a duplicate.
+std::vector<std::size_t> RecordKeySlots(RecordKind kind);
+
+// A line inside a chunk's buffer.
+struct LineSpan {
+  std::uint32_t begin = 0;   // offset in Chunk::data
+  std::uint32_t length = 0;  // without '\n' and a trailing '\r'
+  SourceRef ref;
+};
+
+// For CSV: which field each column feeds (-1: none), read from the file's header.
+struct CsvLayout {
+  std::vector<int> column_field;  // index into CompiledSource::fields, per column
+  std::size_t columns = 0;
+};
+
+// Complete lines of one file. `data` holds the lines, each followed by '\n', then
+// kChunkPadding zero bytes that simdjson may read past the last line.
+struct Chunk {
+  std::uint64_t sequence = 0;  // order of chunks in the whole ingest
+  std::uint32_t file = 0;      // index into the run's input files
+  std::uint32_t source = 0;    // index into the configuration's sources
+  std::string data;
+  std::vector<LineSpan> lines;
+  bool last_line_unterminated = false;  // the file's final line had no '\n'
+  std::shared_ptr<const CsvLayout> csv;  // CSV only
+};
+
+// What a worker made of a chunk: rows with chunk-local dictionaries.
+inline constexpr std::size_t kChunkPadding = 64;
+
+struct ParsedChunk {
+  std::unique_ptr<Chunk> chunk;  // kept for excerpts of lines found bad when merging
+  std::unique_ptr<RecordTable> table;
+  Dictionaries dict;
+  std::vector<QuarantineEntry> quarantine;
+  std::uint64_t lines = 0;
+};
+
+class ChunkParser {
+ public:
+  explicit ChunkParser(const CompiledSource& source);
+  ~ChunkParser();
+  ChunkParser(const ChunkParser&) = delete;
+  ChunkParser& operator=(const ChunkParser&) = delete;
+
+  // Parses every line of `chunk`. Never fails: a bad line becomes a quarantine entry.
+  ParsedChunk Parse(std::unique_ptr<Chunk> chunk);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Reads a CSV header line against `source`: every mapped column must be present.
+// A missing column is InvalidArgument naming it and the file.
+Result<CsvLayout> ReadCsvHeader(std::string_view line, const CompiledSource& source,
+                                const std::string& file);
+
+// Splits one CSV line into cells (RFC 4180 quoting within a line). Returns false when
+// a quote is unterminated or misplaced.
+bool SplitCsvLine(std::string_view line, char delimiter, std::vector<std::string>* cells);
+
+}  // namespace tosguard::engine

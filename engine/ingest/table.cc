@@ -1,0 +1,135 @@
+// Dictionaries and columnar tables.
+#include "engine/ingest/table.h"
+
+#include <algorithm>
+#include <cstring>
+#include <functional>
+
+namespace tosguard::engine {
+namespace {
+
+constexpr std::size_t kBlockSize = 1 << 20;
+
+std::size_t HashOf(std::string_view s) { return std::hash<std::string_view>{}(s); }
+
+}  // namespace
+
+Dictionary::Dictionary() : slots_(1024, kNone), mask_(1023) {}
+
+std::string_view Dictionary::Store(std::string_view s) {
+  if (s.size() > kBlockSize / 4) {
+    // Large strings get a block of their own so blocks stay dense.
+    auto block = std::make_unique<char[]>(s.size());
+    std::memcpy(block.get(), s.data(), s.size());
+    std::string_view view(block.get(), s.size());
+    blocks_.insert(blocks_.end() - (blocks_.empty() ? 0 : 1), std::move(block));
+    return view;
+  }
+  if (blocks_.empty() || block_used_ + s.size() > block_size_) {
+    blocks_.push_back(std::make_unique<char[]>(kBlockSize));
+    block_used_ = 0;
+    block_size_ = kBlockSize;
+  }
+  char* dst = blocks_.back().get() + block_used_;
+  if (!s.empty()) std::memcpy(dst, s.data(), s.size());
+  block_used_ += s.size();
+  return {dst, s.size()};
+}
+
+void Dictionary::Grow() {
+  std::vector<SymbolId> bigger(slots_.size() * 2, kNone);
+  const std::size_t mask = bigger.size() - 1;
+  for (SymbolId id = 0; id < names_.size(); ++id) {
+    std::size_t i = HashOf(names_[id]) & mask;
+    while (bigger[i] != kNone) i = (i + 1) & mask;
+    bigger[i] = id;
+  }
+  slots_ = std::move(bigger);
+  mask_ = mask;
+}
+
+SymbolId Dictionary::Intern(std::string_view s) {
+  std::size_t i = HashOf(s) & mask_;
+  while (slots_[i] != kNone) {
+    if (names_[slots_[i]] == s) return slots_[i];
+    i = (i + 1) & mask_;
+  }
+  const auto id = static_cast<SymbolId>(names_.size());
+  names_.push_back(Store(s));
+  slots_[i] = id;
+  if (names_.size() * 2 > slots_.size()) Grow();
+  return id;
+}
+
+SymbolId Dictionary::Find(std::string_view s) const {
+  std::size_t i = HashOf(s) & mask_;
+  while (slots_[i] != kNone) {
+    if (names_[slots_[i]] == s) return slots_[i];
+    i = (i + 1) & mask_;
+  }
+  return kNone;
+}
+
+SetDictionary::SetDictionary() = default;
+
+std::uint32_t SetDictionary::Intern(std::vector<SymbolId> members) {
+  std::sort(members.begin(), members.end());
+  members.erase(std::unique(members.begin(), members.end()), members.end());
+  std::string key(reinterpret_cast<const char*>(members.data()),  // NOLINT
+                  members.size() * sizeof(SymbolId));
+  auto it = index_.find(key);
+  if (it != index_.end()) return it->second;
+  const auto id = static_cast<std::uint32_t>(sets_.size());
+  sets_.push_back(std::move(members));
+  index_.emplace(std::move(key), id);
+  return id;
+}
+
+std::uint64_t TextStore::Add(std::string_view text) {
+  offsets_.push_back(bytes_.size());
+  bytes_.append(text);
+  return offsets_.size() - 1;
+}
+
+std::string_view TextStore::Get(std::uint64_t id) const {
+  const std::uint64_t start = offsets_[id];
+  const std::uint64_t end = id + 1 < offsets_.size() ? offsets_[id + 1] : bytes_.size();
+  return std::string_view(bytes_).substr(start, end - start);
+}
+
+RecordTable::RecordTable(const RecordSchema& schema) : schema_(schema) {
+  columns_.resize(schema_.size());
+  for (std::size_t i = 0; i < columns_.size(); ++i) columns_[i].type = schema_.field(i).type;
+}
+
+void RecordTable::Materialise(const std::vector<bool>& slots) {
+  for (std::size_t i = 0; i < columns_.size() && i < slots.size(); ++i) {
+    if (slots[i]) columns_[i].materialised = true;
+  }
+}
+
+void RecordTable::Reserve(std::size_t rows) {
+  refs_.reserve(rows);
+  for (Column& c : columns_) {
+    if (!c.materialised) continue;
+    (c.type == FieldType::kNumber ? c.nums.reserve(rows) : c.ints.reserve(rows));
+    c.present.reserve(rows);
+  }
+}
+
+void RecordTable::AppendRow(const SourceRef& ref, const std::int64_t* ints, const double* nums,
+                            const std::uint8_t* present) {
+  refs_.push_back(ref);
+  for (std::size_t i = 0; i < columns_.size(); ++i) {
+    Column& c = columns_[i];
+    if (!c.materialised) continue;
+    if (c.type == FieldType::kNumber) {
+      c.nums.push_back(nums[i]);
+    } else {
+      c.ints.push_back(ints[i]);
+    }
+    c.present.push_back(present[i]);
+  }
+}
+
+}  // namespace tosguard::engine

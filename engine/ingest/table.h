@@ -1,0 +1,133 @@
+// Columnar record tables and the dictionaries that intern their strings.
+//
+// Strings of every record kind share one Dictionary, so an account id in the events
+// and in the account records is the same integer and joins are integer compares.
+// Only the columns that were asked for are materialised; the others stay empty.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "base/schema.h"
+#include "base/source_ref.h"
+
+namespace tosguard::engine {
+
+using SymbolId = std::uint32_t;
+
+// Interns strings to dense ids in first-seen order (so ids are deterministic for a
+// deterministic insertion order). Views returned by Name() stay valid while the
+// dictionary lives: strings are kept in fixed-size blocks that never move.
+class Dictionary {
+ public:
+  Dictionary();
+  Dictionary(const Dictionary&) = delete;
+  Dictionary& operator=(const Dictionary&) = delete;
+  Dictionary(Dictionary&&) noexcept = default;
+  Dictionary& operator=(Dictionary&&) noexcept = default;
+
+  SymbolId Intern(std::string_view s);
+  // The id of `s`, or kNone when it was never interned.
+  SymbolId Find(std::string_view s) const;
+  std::string_view Name(SymbolId id) const { return names_[id]; }
+  std::size_t size() const { return names_.size(); }
+
+  static constexpr SymbolId kNone = 0xFFFFFFFFu;
+
+ private:
+  std::string_view Store(std::string_view s);
+  void Grow();
+  std::vector<std::unique_ptr<char[]>> blocks_;
+  std::size_t block_used_ = 0;
+  std::size_t block_size_ = 0;
+  std::vector<std::string_view> names_;
+  std::vector<SymbolId> slots_;  // open addressing over hashes; kNone marks empty
+  std::size_t mask_ = 0;
+};
+
+// Interns sets of symbols (sorted, unique) to dense ids.
+class SetDictionary {
+ public:
+  SetDictionary();
+  // `members` need not be sorted; duplicates are dropped.
+  std::uint32_t Intern(std::vector<SymbolId> members);
+  const std::vector<SymbolId>& Members(std::uint32_t id) const { return sets_[id]; }
+  std::size_t size() const { return sets_.size(); }
+
+ private:
+  std::vector<std::vector<SymbolId>> sets_;
+  std::unordered_map<std::string, std::uint32_t> index_;  // key: raw bytes of the members
+};
+
+// Free text (prompts), stored once, addressed by index.
+class TextStore {
+ public:
+  std::uint64_t Add(std::string_view text);
+  std::string_view Get(std::uint64_t id) const;
+  std::size_t size() const { return offsets_.size(); }
+  std::size_t bytes() const { return bytes_.size(); }
+
+ private:
+  std::string bytes_;
+  std::vector<std::uint64_t> offsets_;  // start of each text; the end is the next start
+};
+
+struct Dictionaries {
+  Dictionary strings;
+  SetDictionary sets;
+  TextStore texts;
+};
+
+// One column of a table. Values by type: bool/int/timestamp in `ints` (bool as 0/1),
+// number in `nums`, string as a SymbolId in `ints`, text as a TextStore index in `ints`,
+// string_set as a SetDictionary id in `ints`. `present[i]` is 0 for an absent value.
+struct Column {
+  FieldType type = FieldType::kInt;
+  bool materialised = false;
+  std::vector<std::int64_t> ints;
+  std::vector<double> nums;
+  std::vector<std::uint8_t> present;
+};
+
+// The records of one kind. Rows are in input order (sources, files, lines).
+class RecordTable {
+ public:
+  explicit RecordTable(const RecordSchema& schema);
+
+  const RecordSchema& schema() const { return schema_; }
+  std::size_t rows() const { return refs_.size(); }
+  const Column& column(std::size_t slot) const { return columns_[slot]; }
+  Column& column(std::size_t slot) { return columns_[slot]; }
+  const SourceRef& ref(std::size_t row) const { return refs_[row]; }
+  std::vector<SourceRef>& refs() { return refs_; }
+
+  // Materialises the columns whose slot is set in `slots` (size = schema size).
+  void Materialise(const std::vector<bool>& slots);
+
+  // Appends a row: `ints`/`nums`/`present` give one value per schema slot (only the
+  // materialised columns read theirs).
+  void AppendRow(const SourceRef& ref, const std::int64_t* ints, const double* nums,
+                 const std::uint8_t* present);
+  void Reserve(std::size_t rows);
+
+  bool Has(std::size_t slot, std::size_t row) const {
+    const Column& c = columns_[slot];
+    return c.materialised && c.present[row] != 0;
+  }
+  std::int64_t Int(std::size_t slot, std::size_t row) const { return columns_[slot].ints[row]; }
+  double Num(std::size_t slot, std::size_t row) const { return columns_[slot].nums[row]; }
+  SymbolId Sym(std::size_t slot, std::size_t row) const {
+    return static_cast<SymbolId>(columns_[slot].ints[row]);
+  }
+
+ private:
+  RecordSchema schema_;
+  std::vector<Column> columns_;
+  std::vector<SourceRef> refs_;
+};
+
+}  // namespace tosguard::engine

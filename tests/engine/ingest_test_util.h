@@ -1,0 +1,88 @@
+// Helpers for ingest tests: a temporary directory with a configuration and inputs.
+#pragma once
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "base/diagnostic.h"
+#include "engine/ingest/config.h"
+#include "engine/ingest/ingest.h"
+
+namespace tosguard::engine::testing {
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "tosguard-test-XXXXXX").string();
+    path_ = mkdtemp(tmpl.data());
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const std::string& path() const { return path_; }
+  std::string Write(const std::string& name, const std::string& content) const {
+    const std::string p = path_ + "/" + name;
+    std::filesystem::create_directories(std::filesystem::path(p).parent_path());
+    std::ofstream(p, std::ios::binary) << content;
+    return p;
+  }
+  std::string Read(const std::string& name) const {
+    std::ifstream f(path_ + "/" + name, std::ios::binary);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    return ss.str();
+  }
+
+ private:
+  std::string path_;
+};
+
+// Parses `yaml` as if it were `dir`/tosguard.yaml; fails the test on diagnostics.
+inline IngestConfig MustConfig(const TempDir& dir, const std::string& yaml) {
+  Diagnostics diags;
+  auto cfg = ParseIngestConfig(yaml, dir.path() + "/tosguard.yaml", &diags);
+  std::string shown;
+  for (const auto& d : diags.items()) shown += FormatDiagnostic(d);
+  INFO(shown);
+  REQUIRE(cfg.ok());
+  return std::move(*cfg);
+}
+
+// A configuration with one event source reading `events.jsonl`.
+inline const char* kEventsOnly = R"(version: 1
+quarantine: q.jsonl
+sources:
+  - name: events
+    kind: event
+    paths: [events.jsonl]
+)";
+
+// The invariant of loss-free ingest, per file and in total.
+inline void CheckNothingLost(const IngestResult& r) {
+  std::uint64_t lines = 0, kept = 0;
+  for (const InputFile& f : r.data.files) {
+    INFO(f.path);
+    CHECK(f.stats.lines == f.stats.records + f.stats.quarantined + f.stats.header_lines);
+    std::uint64_t by_reason = 0;
+    for (auto n : f.stats.by_reason) by_reason += n;
+    CHECK(by_reason == f.stats.quarantined);
+    lines += f.stats.lines;
+    kept += f.stats.records;
+  }
+  CHECK(r.totals.lines == lines);
+  CHECK(r.totals.records == kept);
+  CHECK(r.totals.records == r.data.events.rows() + r.data.accounts.rows() +
+                                r.data.acceptances.rows() + r.data.signals.rows());
+}
+
+inline std::uint64_t Reason(const IngestResult& r, QuarantineReason reason) {
+  return r.totals.by_reason[static_cast<std::size_t>(reason)];
+}
+
+}  // namespace tosguard::engine::testing

@@ -1,0 +1,151 @@
+// Tests of content readers (plain, gzip, zstd), file hashing and cited-line re-reads.
+#include <catch2/catch.hpp>
+
+#include "engine/ingest/input_file.h"
+#include "tests/engine/compress_util.h"
+#include "tests/engine/ingest_test_util.h"
+
+using namespace tosguard;
+using namespace tosguard::engine;
+using namespace tosguard::engine::testing;
+
+namespace {
+
+std::string ReadAll(ContentReader& r) {
+  std::string out;
+  char buf[7];  // a tiny buffer exercises refills at every boundary
+  for (;;) {
+    auto n = r.Read(buf, sizeof buf);
+    REQUIRE(n.ok());
+    if (*n == 0) break;
+    out.append(buf, *n);
+  }
+  return out;
+}
+
+const std::string kContent = "line one\nline two\r\nthird\n";
+
+}  // namespace
+
+TEST_CASE("plain, gzip and zstd content reads the same, hashed as stored") {
+  TempDir dir;
+  const std::string gz = Gzip(kContent);
+  const std::string zs = Zstd(kContent);
+  const std::string plain_path = dir.Write("a.jsonl", kContent);
+  const std::string gz_path = dir.Write("a.jsonl.gz", gz);
+  const std::string zst_path = dir.Write("a.jsonl.zst", zs);
+  for (const auto& [path, stored] : {std::pair{plain_path, kContent}, std::pair{gz_path, gz},
+                                     std::pair{zst_path, zs}}) {
+    auto r = ContentReader::Open(path);
+    REQUIRE(r.ok());
+    CHECK(ReadAll(**r) == kContent);
+    CHECK((*r)->stored_bytes() == stored.size());
+    CHECK(ToHex((*r)->file_sha256()) == ToHex(Sha256::Of(stored)));
+    auto h = HashFile(path);
+    REQUIRE(h.ok());
+    CHECK(*h == Sha256::Of(stored));
+  }
+}
+
+TEST_CASE("concatenated gzip members are one stream") {
+  TempDir dir;
+  const std::string path = dir.Write("two.gz", Gzip("a\n") + Gzip("b\n"));
+  auto r = ContentReader::Open(path);
+  REQUIRE(r.ok());
+  CHECK(ReadAll(**r) == "a\nb\n");
+}
+
+TEST_CASE("file errors name the file") {
+  TempDir dir;
+  auto missing = ContentReader::Open(dir.path() + "/nope.jsonl");
+  CHECK(missing.status().code() == StatusCode::kNotFound);
+  CHECK(missing.status().message().find("nope.jsonl") != std::string::npos);
+
+  auto directory = ContentReader::Open(dir.path());
+  CHECK(directory.status().code() == StatusCode::kInvalidArgument);
+  CHECK(directory.status().message().find("is a directory") != std::string::npos);
+
+  const std::string fake_gz = dir.Write("fake.jsonl.gz", "{\"not\":\"gzip\"}\n");
+  auto fake = ContentReader::Open(fake_gz);
+  CHECK(fake.status().code() == StatusCode::kCorruption);
+  CHECK(fake.status().message().find("fake.jsonl.gz") != std::string::npos);
+
+  const std::string hidden = dir.Write("hidden.jsonl", Gzip("x\n"));
+  auto h = ContentReader::Open(hidden);
+  CHECK(h.status().code() == StatusCode::kInvalidArgument);
+  CHECK(h.status().message().find("name it with .gz") != std::string::npos);
+}
+
+TEST_CASE("a truncated or corrupt compressed file is an error naming it") {
+  TempDir dir;
+  std::string big;
+  for (int i = 0; i < 2000; ++i) big += "{\"event_id\":\"e" + std::to_string(i) + "\"}\n";
+  for (const bool zstd : {false, true}) {
+    const std::string full = zstd ? Zstd(big) : Gzip(big);
+    const std::string name = zstd ? "cut.jsonl.zst" : "cut.jsonl.gz";
+    const std::string path = dir.Write(name, full.substr(0, full.size() / 2));
+    auto r = ContentReader::Open(path);
+    REQUIRE(r.ok());
+    Status failure;
+    std::vector<char> buf(4096);
+    for (;;) {
+      auto n = (*r)->Read(buf.data(), buf.size());
+      if (!n.ok()) {
+        failure = n.status();
+        break;
+      }
+      if (*n == 0) break;
+    }
+    INFO(name);
+    CHECK(failure.code() == StatusCode::kCorruption);
+    CHECK(failure.message().find(name) != std::string::npos);
+
+    std::string flipped = full;
+    flipped[flipped.size() / 2] = static_cast<char>(flipped[flipped.size() / 2] ^ 0x55);
+    flipped[flipped.size() / 2 + 1] = static_cast<char>(flipped[flipped.size() / 2 + 1] ^ 0x55);
+    const std::string bad = dir.Write("bad-" + name, flipped);
+    auto rb = ContentReader::Open(bad);
+    REQUIRE(rb.ok());
+    Status st;
+    for (;;) {
+      auto n = (*rb)->Read(buf.data(), buf.size());
+      if (!n.ok()) {
+        st = n.status();
+        break;
+      }
+      if (*n == 0) break;
+    }
+    CHECK(st.code() == StatusCode::kCorruption);
+  }
+}
+
+TEST_CASE("an empty file is empty content whatever its name") {
+  TempDir dir;
+  auto r = ContentReader::Open(dir.Write("empty.jsonl.gz", ""));
+  REQUIRE(r.ok());
+  CHECK(ReadAll(**r).empty());
+  CHECK(ToHex((*r)->file_sha256()) == ToHex(Sha256::Of("")));
+}
+
+TEST_CASE("cited lines are re-read by reference and verified") {
+  TempDir dir;
+  for (const std::string name : {"c.jsonl", "c.jsonl.gz", "c.jsonl.zst"}) {
+    const std::string stored =
+        name.ends_with(".gz") ? Gzip(kContent) : name.ends_with(".zst") ? Zstd(kContent) : kContent;
+    const std::string path = dir.Write(name, stored);
+    SourceRef ref{0, 2, 9, 8};  // "line two" (without "\r\n")
+    auto line = ReadCitedLine(path, ref);
+    REQUIRE(line.ok());
+    CHECK(line->bytes == "line two");
+    CHECK(line->sha256 == Sha256::Of("line two"));
+    const Digest good = Sha256::Of("line two");
+    CHECK(ReadCitedLine(path, ref, &good).ok());
+    const Digest wrong = Sha256::Of("line 2");
+    auto mismatch = ReadCitedLine(path, ref, &wrong);
+    CHECK(mismatch.status().code() == StatusCode::kCorruption);
+    CHECK(mismatch.status().message().find(name) != std::string::npos);
+    CHECK(mismatch.status().message().find("offset 9") != std::string::npos);
+    auto past = ReadCitedLine(path, SourceRef{0, 9, 1000, 4});
+    CHECK(past.status().code() == StatusCode::kCorruption);
+  }
+}
