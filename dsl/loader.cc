@@ -27,7 +27,7 @@ class Loader {
         std::string chain;
         for (std::size_t j = i; j < stack_.size(); ++j) chain += stack_[j] + " -> ";
         chain += key;
-        Report(from, "import cycle: " + chain);
+        Report(from, path, "import cycle: " + chain);
         return;
       }
     }
@@ -35,7 +35,7 @@ class Loader {
     loaded_[key] = true;
     Result<std::string> text = read_(path);
     if (!text.ok()) {
-      Report(from, "cannot read '" + path + "': " + text.status().message());
+      Report(from, path, "cannot read '" + path + "': " + text.status().message());
       return;
     }
     std::uint32_t index = out_->sources.Add(key, std::move(text).value());
@@ -57,11 +57,11 @@ class Loader {
   }
 
  private:
-  void Report(std::optional<Loc> from, std::string message) {
+  void Report(std::optional<Loc> from, const std::string& path, std::string message) {
     if (from) {
       out_->sources.Error(diags_, *from, std::move(message));
     } else {
-      diags_->Error("", 0, 0, std::move(message));
+      diags_->Error(path, 0, 0, std::move(message));
     }
   }
 
@@ -96,27 +96,37 @@ Result<std::string> ReadRuleFile(const std::string& path) {
 }
 
 std::optional<RuleSet> LoadRulesWith(const std::vector<std::string>& paths, const CheckEnv& env,
-                                     const ReadFileFn& read, Diagnostics* diags) {
+                                     const ReadFileFn& read, Diagnostics* diags,
+                                     SourceSet* read_files) {
   RuleSet rs;
   std::size_t errors_before = diags->ErrorCount();
+  bool ok = true;
   try {
     Loader loader(read, diags, &rs);
     for (const auto& p : paths) loader.Load(p, std::nullopt);
     // A file that failed to parse is not checked: its tree may be partial.
-    if (diags->ErrorCount() > errors_before) return std::nullopt;
-    CheckedPack pack = CheckPack(rs.sources, rs.files, env, diags);
-    if (diags->ErrorCount() > errors_before) return std::nullopt;
-    rs.plan = Compile(pack, rs.sources);
+    if (diags->ErrorCount() > errors_before) {
+      ok = false;
+    } else {
+      CheckedPack pack = CheckPack(rs.sources, rs.files, env, diags);
+      if (diags->ErrorCount() > errors_before) {
+        ok = false;
+      } else {
+        rs.plan = Compile(pack, rs.sources);
+      }
+    }
   } catch (const std::exception& e) {
     diags->Error("", 0, 0, std::string("internal error while loading rules: ") + e.what());
-    return std::nullopt;
+    ok = false;
   }
+  if (read_files) *read_files = rs.sources;
+  if (!ok) return std::nullopt;
   return rs;
 }
 
 std::optional<RuleSet> LoadRules(const std::vector<std::string>& paths, const CheckEnv& env,
-                                 Diagnostics* diags) {
-  return LoadRulesWith(paths, env, ReadRuleFile, diags);
+                                 Diagnostics* diags, SourceSet* read_files) {
+  return LoadRulesWith(paths, env, ReadRuleFile, diags, read_files);
 }
 
 }  // namespace tosguard::dsl

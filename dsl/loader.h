@@ -33,12 +33,15 @@ using ReadFileFn = std::function<Result<std::string>(const std::string& path)>;
 // errors). Parses, checks and compiles them as one pack. Every problem, including an
 // unreadable file, is a diagnostic (warnings too). Returns nullopt when there is at
 // least one error. Never throws.
+// When `read_files` is given, it receives the files that were read (also on failure),
+// so diagnostics can be rendered with their source lines (SourceSet::Render).
 std::optional<RuleSet> LoadRules(const std::vector<std::string>& paths, const CheckEnv& env,
-                                 Diagnostics* diags);
+                                 Diagnostics* diags, SourceSet* read_files = nullptr);
 
 // The same with a custom reader (no file system access besides `read`).
 std::optional<RuleSet> LoadRulesWith(const std::vector<std::string>& paths, const CheckEnv& env,
-                                     const ReadFileFn& read, Diagnostics* diags);
+                                     const ReadFileFn& read, Diagnostics* diags,
+                                     SourceSet* read_files = nullptr);
 
 // Reads a file for the rule tools: regular files of at most kMaxFileBytes only.
 Result<std::string> ReadRuleFile(const std::string& path);

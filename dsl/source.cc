@@ -84,7 +84,7 @@ std::string ClosestName(std::string_view name, const std::vector<std::string>& c
       best = c;
     }
   }
-  std::size_t limit = std::max<std::size_t>(1, std::min<std::size_t>(3, name.size() / 3));
+  std::size_t limit = std::max<std::size_t>(1, std::min<std::size_t>(3, (name.size() + 2) / 3));
   return best_d <= limit ? best : "";
 }
 

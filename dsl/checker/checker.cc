@@ -2,6 +2,7 @@
 #include "dsl/checker/checker.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <map>
 #include <set>
@@ -598,12 +599,10 @@ void RuleChecker::CheckShareThreshold(const Bound& agg_side, const Bound& const_
                   (agg_side.kind == BoundKind::kLet && agg_side.value.str == "share");
   if (is_share && IsNumberConst(const_side) &&
       (const_side.value.number < 0 || const_side.value.number > 1)) {
-    Error(loc, "a share is a fraction in [0, 1]; " + FormatExpr([&] {
-            Expr x;
-            x.kind = ExprKind::kNumber;
-            x.text = std::to_string(const_side.value.number);
-            return x;
-          }()) + " is out of range (write 0.6 for 60%)");
+    char buf[64];
+    auto res = std::to_chars(buf, buf + sizeof buf, const_side.value.number);
+    Error(loc, "a share is a fraction in [0, 1]; " + std::string(buf, res.ptr) +
+                   " is out of range (write 0.6 for 60%)");
   }
 }
 
@@ -834,7 +833,9 @@ Bound RuleChecker::Fold(Bound b) {
 // Lower and upper bounds of a window value, when known (counts are never negative,
 // shares lie in [0, 1]).
 std::optional<std::pair<double, double>> Range(const Bound& b,
-                                               const std::vector<BoundAggregate>& aggs) {
+                                               const std::vector<BoundAggregate>& aggs,
+                                               const std::vector<CheckedLet>& lets) {
+  if (b.kind == BoundKind::kLet && b.index < lets.size()) return Range(lets[b.index].value, aggs, lets);
   if (b.kind == BoundKind::kConst && b.type == Type::kNumber) {
     return std::make_pair(b.value.number, b.value.number);
   }
@@ -866,7 +867,8 @@ std::optional<bool> RuleChecker::Decide(const Bound& b) const {
     return std::nullopt;
   }
   if (b.op != Op::kLt && b.op != Op::kLe && b.op != Op::kGt && b.op != Op::kGe) return std::nullopt;
-  auto l = Range(b.args[0], out_->aggregates), r = Range(b.args[1], out_->aggregates);
+  auto l = Range(b.args[0], out_->aggregates, out_->lets),
+       r = Range(b.args[1], out_->aggregates, out_->lets);
   if (!l || !r) return std::nullopt;
   // l op r for every value in the ranges?
   auto all = [&](auto pred) { return pred(l->first, r->second) && pred(l->second, r->first) &&

@@ -45,10 +45,10 @@ const auto date_lit_def =
                        x3::repeat(2)[x3::digit] >>
                        -(x3::char_("Tt") >> +(x3::alnum | x3::char_(":.+-")))]];
 const auto regex_lit_def =
-    x3::lexeme['/' >> x3::raw[+(('\\' >> (x3::char_ - x3::eol)) | (x3::char_ - '/' - '\\' - x3::eol))] >
-               '/' >> *x3::char_("imsU")];
+    x3::lexeme[('/' >> x3::raw[+(('\\' >> (x3::char_ - x3::eol)) | (x3::char_ - '/' - '\\' - x3::eol))]) >
+               ('/' >> *x3::char_("imsU"))];
 const auto path_def = ident >> *('.' > ident);
-const auto call_def = ident >> '(' > -(expression % ',') > ')';
+const auto call_def = (ident >> '(') > -(expression % ',') > ')';
 const auto list_lit_def = '[' > -(expression % ',') > -x3::lit(',') > ']';
 const auto paren_def = '(' > expression > ')';
 const auto operand_def =

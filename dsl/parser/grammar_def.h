@@ -103,7 +103,7 @@ const auto sample_item_def =
     Kw("sample") > x3::uint_ > -(Kw("by") > expr) > -(KwAttr("asc") | KwAttr("desc"));
 const auto evidence_item_def =
     Kw("evidence") > '{' > -sample_item > -(Kw("show") > (expr % ',')) > '}';
-const auto level_item_def = ident >> Kw("when") > expr;
+const auto level_item_def = (ident >> Kw("when")) > expr;
 const auto rule_item_def = clause_item | key_string_item | key_word_item | key_words_item |
                            window_item | key_expr_item | let_item | evidence_item | level_item;
 const auto rule_decl_def = Kw("rule") > ident > '{' > *rule_item > '}';

@@ -127,19 +127,14 @@ const char* SkipBlank(const char* p, const char* end) {
   return parser::annotate::SkipBlank(p, end);
 }
 
-// The next line start at or after `p` that begins with a declaration keyword.
+// The next line start after `p` that begins (in column 1) with a word: a declaration
+// keyword, or a misspelt one, which then gets its own diagnostic.
 const char* Resync(const char* p, const char* end) {
   while (p < end) {
     const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
     if (nl == nullptr) return end;
     p = nl + 1;
-    for (const auto& kw : kDeclKeywords) {
-      std::size_t n = kw.size();
-      if (static_cast<std::size_t>(end - p) > n && std::string_view(p, n) == kw &&
-          !IsIdentChar(p[n])) {
-        return p;
-      }
-    }
+    if (p < end && IsIdentStart(*p)) return p;
   }
   return end;
 }
@@ -634,7 +629,10 @@ File ParseFile(const SourceSet& sources, std::uint32_t index, Diagnostics* diags
       std::string which = e.which();
       std::string msg;
       std::string word = WordAt(where, end);
-      if (which == "'}'" && !word.empty()) {
+      if (which == "'\"'" && e.where() < end && (*e.where() == '\n' || *e.where() == '\r')) {
+        where = e.where();
+        msg = "unterminated string (a string ends on the line where it starts)";
+      } else if (which == "'}'" && !word.empty()) {
         msg = "unknown item '" + word + "'" + DidYouMean(word, kItemKeywords) +
               "; a rule item starts with one of: clause, title, text, owner, severity, status, "
               "scope, tags, references, window, require, unless, where, let, evidence, or a "
