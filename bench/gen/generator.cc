@@ -1233,6 +1233,10 @@ Result<GenerationSummary> Generate(const GeneratorOptions& o) {
   std::vector<Chunk> chunks(threads);  // reused day after day: no fresh pages to fault in
   std::vector<SignalLine> signals;
   std::string block;
+  // The day being written by `writer`; only that thread touches the sinks meanwhile.
+  std::vector<std::string> writing_events(threads);
+  std::string writing_block;
+  std::thread writer;
   std::vector<std::uint32_t> active(pop.accounts.size());
   std::uint64_t number = 0;
   for (int d = 0; d < o.days; ++d) {
@@ -1270,7 +1274,6 @@ Result<GenerationSummary> Generate(const GeneratorOptions& o) {
 
     signals.clear();
     for (Chunk& c : chunks) {
-      (*events_sink)->Write(c.events);
       for (SignalLine& sl : c.signals) signals.push_back(std::move(sl));
     }
     // The account-level detector runs once at the end of each day, over active accounts.
@@ -1288,9 +1291,18 @@ Result<GenerationSummary> Generate(const GeneratorOptions& o) {
                      [](const SignalLine& x, const SignalLine& y) { return x.ts < y.ts; });
     block.clear();
     for (const SignalLine& sl : signals) block += sl.line;
-    (*signals_sink)->Write(block);
     summary.signals += static_cast<std::int64_t>(signals.size());
+
+    // Write (and compress) this day while the next one is generated.
+    if (writer.joinable()) writer.join();
+    for (std::size_t t = 0; t < threads; ++t) std::swap(chunks[t].events, writing_events[t]);
+    std::swap(block, writing_block);
+    writer = std::thread([&] {
+      for (const std::string& e : writing_events) (*events_sink)->Write(e);
+      (*signals_sink)->Write(writing_block);
+    });
   }
+  if (writer.joinable()) writer.join();
   TOSGUARD_RETURN_IF_ERROR((*events_sink)->Close());
   TOSGUARD_RETURN_IF_ERROR((*signals_sink)->Close());
   summary.files.push_back(events_name);
