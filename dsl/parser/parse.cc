@@ -127,6 +127,12 @@ const char* SkipBlank(const char* p, const char* end) {
   return parser::annotate::SkipBlank(p, end);
 }
 
+std::string WordAt(const char* p, const char* end) {
+  const char* q = p;
+  while (q < end && IsIdentChar(*q)) ++q;
+  return std::string(p, q);
+}
+
 // The next line start after `p` that begins (in column 1) with a word: a declaration
 // keyword, or a misspelt one, which then gets its own diagnostic.
 const char* Resync(const char* p, const char* end) {
@@ -134,16 +140,16 @@ const char* Resync(const char* p, const char* end) {
     const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
     if (nl == nullptr) return end;
     p = nl + 1;
-    if (p < end && IsIdentStart(*p)) return p;
+    // Unindented rule items are not declarations: keep skipping.
+    if (p < end && IsIdentStart(*p) &&
+        std::find(kItemKeywords.begin(), kItemKeywords.end(), WordAt(p, end)) ==
+            kItemKeywords.end()) {
+      return p;
+    }
   }
   return end;
 }
 
-std::string WordAt(const char* p, const char* end) {
-  const char* q = p;
-  while (q < end && IsIdentChar(*q)) ++q;
-  return std::string(p, q);
-}
 
 // Describes what is at `p` for "expected X, found Y".
 std::string FoundAt(const char* p, const char* end) {
