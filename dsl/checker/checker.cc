@@ -1147,8 +1147,11 @@ CheckedPack CheckPack(const SourceSet& src, const std::vector<File>& files, cons
             continue;
           }
           if (b.kind == BoundKind::kConst) {
-            src.Warning(&local, w.loc, std::string(is_where ? "'where'" : "'unless'") +
-                                           " condition is constant");
+            bool v = b.value.bool_value;
+            std::string what = is_where ? "'where' is always " : "'unless' is always ";
+            what += v ? "true" : "false";
+            if (is_where != v) what += "; rule '" + r.id + "' can never fire";
+            src.Warning(&local, w.loc, what);
           }
           combine(is_where ? out.where : out.unless, std::move(b), is_where ? Op::kAnd : Op::kOr);
         }

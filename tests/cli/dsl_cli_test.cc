@@ -107,3 +107,32 @@ TEST_CASE("cli fmt: stdout, --check and --write", "[cli][dsl]") {
   CHECK(broken.err.find("<stdin>:1:6: error: expected identifier") != std::string::npos);
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("cli check: --config declares detectors and account attributes", "[cli][dsl]") {
+  if (!RuleCommandsRegistered()) return;
+  std::string dir = MakeTempDir("tosguard-check-config");
+  WriteFile(dir + "/tosguard.yaml",
+            "version: 1\n"
+            "accounts:\n  attributes:\n    risk_score: number\n"
+            "signals:\n  detectors:\n    - distill\n"
+            "sources:\n  - name: events\n    kind: event\n    format: jsonl\n"
+            "    paths: [events.jsonl]\n    preset: canonical\n");
+  WriteFile(dir + "/r.tos",
+            "rule r {\n  severity low\n  window 7d\n  unless account.risk_score < 0.1\n"
+            "  violation when max(signal(\"distill\")) > 0.9\n}\n");
+  WriteFile(dir + "/typo.tos",
+            "rule r {\n  severity low\n  window 7d\n"
+            "  violation when max(signal(\"distil\")) > 0.9\n}\n");
+  auto ok = RunTosguard({"check", "--config", "tosguard.yaml", "--plan", "r.tos"}, "", dir);
+  INFO(ok.err);
+  CHECK(ok.exit_code == 0);
+  CHECK(ok.out.find("reads accounts [risk_score]") != std::string::npos);
+  auto typo = RunTosguard({"check", "--config", "tosguard.yaml", "typo.tos"}, "", dir);
+  CHECK(typo.exit_code == 1);
+  CHECK(typo.err.find("unknown detector 'distil' (did you mean 'distill'?)") != std::string::npos);
+  // Without the configuration, the attribute is unknown.
+  auto bare = RunTosguard({"check", "r.tos"}, "", dir);
+  CHECK(bare.exit_code == 1);
+  CHECK(bare.err.find("unknown account attribute 'risk_score'") != std::string::npos);
+  std::filesystem::remove_all(dir);
+}

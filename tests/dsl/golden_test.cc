@@ -46,7 +46,6 @@ std::string RunCase(const fs::path& dir, std::optional<RuleSet>* loaded = nullpt
   Diagnostics diags;
   auto rs = LoadRulesWith({"main.tos"}, env, read, &diags);
   std::string out;
-  SourceSet sources_for_render;
   for (const auto& d : diags.items()) {
     std::string src;
     if (!d.file.empty() && fs::exists(dir / d.file)) src = Slurp(dir / d.file);
