@@ -1021,6 +1021,51 @@ std::optional<FieldMapping> Parser::ParseMapping(const Entry& e, const FieldDef&
   return m;
 }
 
+// Where a YAML text has content, found line by line without a YAML parser.
+struct TextLayout {
+  Pos first_content;      // first character that is not blank, a comment or "---"
+  bool first_is_null = false;  // ... and it is an explicit null ("~", "null")
+  Pos second_document;    // content after a document marker that follows content
+};
+
+TextLayout ScanLayout(std::string_view text) {
+  TextLayout out;
+  bool seen_content = false;
+  bool after_marker = false;
+  std::uint32_t line_no = 0;
+  std::size_t start = 0;
+  while (start <= text.size() && out.second_document.line == 0) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(start, end - start);
+    start = end + 1;
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    // A document marker sits at column 1 and is followed by a blank or the line's end;
+    // YAML forbids it inside scalars, so it always separates documents.
+    const bool marker = (line.substr(0, 3) == "---" || line.substr(0, 3) == "...") &&
+                        (line.size() == 3 || line[3] == ' ' || line[3] == '\t');
+    std::size_t from = marker ? 3 : 0;
+    if (marker && seen_content) after_marker = true;
+    std::size_t i = line.find_first_not_of(" \t", from);
+    if (i == std::string_view::npos || line[i] == '#') continue;
+    const Pos at{line_no, static_cast<std::uint32_t>(i + 1)};
+    if (after_marker) {
+      out.second_document = at;
+      break;
+    }
+    if (!seen_content) {
+      out.first_content = at;
+      std::string_view rest = line.substr(i);
+      std::size_t stop = rest.find_first_of(" \t#");
+      std::string_view word = rest.substr(0, stop);
+      out.first_is_null = word == "~" || word == "null" || word == "Null" || word == "NULL";
+    }
+    seen_content = true;
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<IngestConfig> ParseIngestConfig(const std::string& text, const std::string& path,
@@ -1033,19 +1078,26 @@ Result<IngestConfig> ParseIngestConfig(const std::string& text, const std::strin
   Diagnostics found;  // sorted by position before they join the caller's
   Parser parser(path, &found);
   try {
-    std::vector<YAML::Node> docs = YAML::LoadAll(text);
-    if (docs.empty() || docs[0].IsNull()) {
-      parser.Error({0, 0}, "the configuration is empty; it needs at least 'version: 1' and "
-                           "'sources'");
-    } else {
-      // A trailing "---" with nothing after it is harmless; a second document is not.
-      for (std::size_t i = 1; i < docs.size(); ++i) {
-        if (docs[i].IsNull()) continue;
-        parser.Error(PosOf(docs[i], {0, 0}),
-                     "the configuration must be one YAML document; a second one starts here");
-        break;
+    // YAML::Load, not LoadAll: yaml-cpp 0.7's LoadAll never returns on some malformed
+    // input (a stray ',' at document level), allocating until memory runs out. Load
+    // reads one document; TextLayout finds what Load cannot say.
+    const TextLayout layout = ScanLayout(text);
+    YAML::Node root = YAML::Load(text);
+    if (root.IsNull()) {
+      if (layout.first_content.line == 0 || layout.first_is_null) {
+        parser.Error({0, 0}, "the configuration is empty; it needs at least 'version: 1' and "
+                             "'sources'");
+      } else {
+        // Text yaml-cpp read as no document at all (e.g. starting with ',').
+        parser.Error(layout.first_content,
+                     "YAML syntax error: no document could be read from here");
       }
-      config = parser.Parse(docs[0], std::move(config));
+    } else {
+      config = parser.Parse(root, std::move(config));
+    }
+    if (layout.second_document.line != 0) {
+      parser.Error(layout.second_document,
+                   "the configuration must be one YAML document; a second one starts here");
     }
   } catch (const YAML::Exception& e) {
     // yaml-cpp's message ends with its own "yaml-cpp: error at line..." prefix only in
