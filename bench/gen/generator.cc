@@ -497,7 +497,6 @@ Result<Population> BuildPopulation(const GeneratorOptions& o, const ResolvedKnob
                                         12));
     }
   }
-  (void)end;
 
   // Campaign descriptions, in a fixed order.
   Population pop;
@@ -804,7 +803,6 @@ constexpr std::array<int, 6> kTemperatures = {0, 20, 50, 70, 100, 120};
 
 void Derive(const Context& ctx, const Account& a, const Planned& p, int d, std::uint64_t number,
             EventFields& f) {
-  const GeneratorOptions& o = *ctx.options;
   Rng r(StreamKey(a.key, 0xE7, static_cast<std::uint64_t>(d), p.seq));
   f.event_id = "ev-" + Hex(Permute48(number, ctx.id_salt), 12);
   f.ts = p.ts;
@@ -923,7 +921,6 @@ void Derive(const Context& ctx, const Account& a, const Planned& p, int d, std::
   f.output_tokens = f.status == "success" ? out_tokens : 0;
   f.latency = f.status == "rate_limited" ? r.Range(5, 40) : r.Range(300, 900) + f.output_tokens * 12;
   f.text_hash = a.text_mode == TextMode::kAbsent ? std::string() : TextHash(f.text);
-  (void)o;
 }
 
 void AppendField(std::string& s, std::string_view key, std::string_view value) {

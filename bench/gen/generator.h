@@ -14,7 +14,7 @@
 //     varied prompts from built-in templates, varied models, small token counts,
 //     rare logprobs; some retain no prompt text (text_availability absent/redacted).
 //   - heavy legitimate users (heavy_permille of the ordinary ones): high volume,
-//     varied prompts, some with an "distillation_permitted" contract flag.
+//     varied prompts, some with a "distillation_permitted" contract flag.
 //   - campaigns, each a knob (a count; negative means "scale with accounts"):
 //     1. distill_clusters: linked clusters of 5-8 accounts (shared
 //        payment_fingerprint; some share device_id or signup_ip) sending templated
