@@ -22,6 +22,7 @@ struct IngestArgs {
   std::string max_quarantine;
   std::string quarantine;
   std::size_t chunk_kib = 4096;
+  std::string validate = "all";
 };
 
 // "1000" -> count, "5%" -> fraction.
@@ -58,6 +59,14 @@ void Run(const IngestArgs& args, CliContext& ctx) {
     return;
   }
   engine::IngestOptions options;
+  // Keep only what the summary needs (required fields); check the rest unless told not to.
+  for (RecordKind kind : {RecordKind::kEvent, RecordKind::kAccount, RecordKind::kAcceptance,
+                          RecordKind::kSignal}) {
+    const RecordSchema& schema =
+        kind == RecordKind::kAccount ? config->account_schema : CanonicalSchema(kind);
+    options.needed[static_cast<std::size_t>(kind)].assign(schema.size(), false);
+  }
+  options.check_unneeded = args.validate == "all";
   options.threads = args.threads;
   options.chunk_bytes = args.chunk_kib * 1024;
   if (!args.max_quarantine.empty()) {
@@ -116,6 +125,11 @@ void AddIngestCommand(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--chunk-kib", args->chunk_kib, "Bytes of lines per parse task, in KiB")
       ->capture_default_str()
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
+  cmd->add_option("--validate", args->validate,
+                  "Which mapped fields to read and type-check: all, or only the required ones "
+                  "(faster; type errors in other fields then go unnoticed)")
+      ->check(CLI::IsMember({"all", "required"}))
+      ->capture_default_str();
   cmd->callback([args, &ctx] { Run(*args, ctx); });
 }
 

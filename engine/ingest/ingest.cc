@@ -101,6 +101,7 @@ class Ingester {
   Status ReadFile(std::uint32_t file_index);
   Status Submit(std::unique_ptr<Chunk> chunk);
   Status MergeOldest();
+  Status DrainIfFull();
   Status Merge(ParsedChunk pc);
   Status Quarantine(const QuarantineEntry& e, InputFile& file);
 
@@ -113,7 +114,9 @@ class Ingester {
   // Per worker, per source: parsers are created lazily by the worker that uses them.
   std::vector<std::vector<std::unique_ptr<ChunkParser>>> parsers_;
   std::deque<std::future<ParsedChunk>> inflight_;
-  std::uint64_t next_sequence_ = 0;
+  std::vector<std::unique_ptr<Chunk>> spare_chunks_;  // merged chunks, buffers kept for reuse
+  std::unique_ptr<Chunk> pending_;             // the chunk that follows a skipped long line
+  std::vector<std::uint64_t> file_lines_;       // per file: lines merged so far
   QuarantineWriter quarantine_;
   // Duplicate detection: for single-string keys, the first row per symbol.
   std::array<std::vector<std::uint32_t>, 4> first_row_by_symbol_;
@@ -127,7 +130,8 @@ Result<IngestResult> Ingester::Run() {
   for (const SourceConfig& s : config_.sources) {
     const RecordSchema& schema =
         s.kind == RecordKind::kAccount ? config_.account_schema : CanonicalSchema(s.kind);
-    auto cs = CompiledSource::Compile(s, schema, options_.needed[static_cast<std::size_t>(s.kind)]);
+    auto cs = CompiledSource::Compile(s, schema, options_.needed[static_cast<std::size_t>(s.kind)],
+                                      options_.check_unneeded);
     if (!cs.ok()) return cs.status();
     compiled_.push_back(std::move(*cs));
   }
@@ -150,6 +154,7 @@ Result<IngestResult> Ingester::Run() {
     }
   }
   last_ts_.assign(result_.data.files.size(), std::nullopt);
+  file_lines_.assign(result_.data.files.size(), 0);
 
   const std::string qpath = options_.quarantine_path.value_or(config_.quarantine_path);
   TOSGUARD_RETURN_IF_ERROR(quarantine_.Open(qpath));
@@ -234,144 +239,166 @@ Status Ingester::ReadFile(std::uint32_t file_index) {
   auto opened = ContentReader::Open(file.path);
   if (!opened.ok()) return opened.status();
   ContentReader& reader = **opened;
-
-  const std::size_t max_line = config_.max_line_bytes;
+  const std::uint64_t max_line = config_.max_line_bytes;
+  const std::size_t block = std::max<std::size_t>(options_.chunk_bytes, 1);
   std::shared_ptr<const CsvLayout> layout;
-  std::vector<char> block(kReadBlock);
-  std::string carry;             // the partial line at the end of the last block
-  std::uint64_t carry_offset = 0;
-  bool skipping = false;         // inside a line longer than max_line
-  std::uint64_t skip_length = 0;
-  std::string skip_head;         // the first bytes of the skipped line, for its excerpt
-  std::uint64_t offset = 0;      // content offset of block[0]
-  std::uint64_t line_no = 0;
-  std::unique_ptr<Chunk> chunk;
+  std::uint64_t offset = 0;  // content bytes read so far
+  file_lines_[file_index] = 0;
 
-  auto new_chunk = [&] {
-    chunk = std::make_unique<Chunk>();
-    chunk->file = file_index;
-    chunk->source = file.source;
-    chunk->csv = layout;
-    chunk->data.reserve(options_.chunk_bytes + max_line + kChunkPadding);
-  };
-  auto flush = [&]() -> Status {
-    Status st;
-    if (chunk && !chunk->lines.empty()) {
-      chunk->data.append(kChunkPadding, '\0');
-      st = Submit(std::move(chunk));
+  auto take_chunk = [&]() {
+    std::unique_ptr<Chunk> c;
+    if (spare_chunks_.empty()) {
+      c = std::make_unique<Chunk>();
+    } else {
+      // Reuse a merged chunk's buffers: no new pages to fault in for every chunk.
+      c = std::move(spare_chunks_.back());
+      spare_chunks_.pop_back();
+      c->data.clear();
+      c->lines.clear();
     }
-    chunk.reset();
-    return st;
+    c->file = file_index;
+    c->source = file.source;
+    c->max_line_bytes = max_line;
+    c->ends_unterminated = false;
+    c->size = 0;
+    return c;
   };
-  auto too_long = [&](std::uint64_t line_offset, std::uint64_t length) -> Status {
-    QuarantineEntry e;
-    e.ref = SourceRef{file_index, line_no, line_offset,
-                      static_cast<std::uint32_t>(std::min<std::uint64_t>(length, 0xFFFFFFFFu))};
-    e.reason = QuarantineReason::kLineTooLong;
-    e.detail = "line of " + std::to_string(length) + " bytes, longer than max_line_bytes " +
-               std::to_string(max_line);
-    e.excerpt = SafeExcerpt(skip_head, kExcerptBytes);
-    // Keep the quarantine in line order: what came before is merged first.
-    TOSGUARD_RETURN_IF_ERROR(flush());
-    while (!inflight_.empty()) TOSGUARD_RETURN_IF_ERROR(MergeOldest());
-    ++file.stats.lines;
-    return Quarantine(e, file);
-  };
-  // A complete line [p, p+len) at content offset `at`; `terminated` is false for a
-  // final line without '\n'.
-  auto line_done = [&](const char* p, std::size_t len, std::uint64_t at, bool terminated) -> Status {
-    ++line_no;
-    std::size_t shown = len;
-    if (shown > 0 && p[shown - 1] == '\r') --shown;
-    if (csv && !layout) {
-      ++file.stats.lines;
-      ++file.stats.header_lines;
-      auto l = ReadCsvHeader(std::string_view(p, shown), cs, file.path);
-      if (!l.ok()) return l.status();
-      layout = std::make_shared<const CsvLayout>(std::move(*l));
-      return Status::Ok();
+
+  // A line longer than max_line that did not fit a chunk: skip the rest of it as it
+  // streams by, and quarantine it through a chunk of its own so it keeps its place.
+  auto skip_long_line = [&](std::unique_ptr<Chunk> c) -> Status {
+    const std::uint64_t line_offset = c->base_offset;
+    std::uint64_t length = c->data.size();
+    char last_byte = c->data.empty() ? '\0' : c->data.data()[c->data.size() - 1];
+    std::string head(c->data.view().substr(0, kExcerptBytes));
+    std::vector<char> buf(kReadBlock);
+    std::string rest;  // bytes after the long line's '\n'
+    for (;;) {
+      auto n = reader.Read(buf.data(), buf.size());
+      if (!n.ok()) return n.status();
+      if (*n == 0) break;  // the long line is the file's last
+      offset += *n;
+      const void* nl = std::memchr(buf.data(), '\n', *n);
+      if (nl == nullptr) {
+        length += *n;
+        last_byte = buf[*n - 1];
+        continue;
+      }
+      const auto at = static_cast<std::size_t>(static_cast<const char*>(nl) - buf.data());
+      length += at;
+      if (at > 0) last_byte = buf[at - 1];
+      rest.assign(buf.data() + at + 1, *n - at - 1);
+      break;
     }
-    if (len > max_line) {
-      skip_head.assign(p, std::min<std::size_t>(len, kExcerptBytes));
-      return too_long(at, len);
-    }
-    if (!chunk) new_chunk();
-    LineSpan span;
-    span.begin = static_cast<std::uint32_t>(chunk->data.size());
-    span.length = static_cast<std::uint32_t>(shown);
-    span.ref = SourceRef{file_index, line_no, at, static_cast<std::uint32_t>(shown)};
-    chunk->data.append(p, len);
-    chunk->data.push_back('\n');
-    chunk->lines.push_back(span);
-    if (!terminated) chunk->last_line_unterminated = true;
-    if (chunk->data.size() >= options_.chunk_bytes) return flush();
+    if (last_byte == '\r') --length;  // as for every line, a "\r\n" ending is not counted
+    ParsedChunk pc;
+    pc.lines = 1;
+    pc.table = std::make_unique<RecordTable>(cs.schema());
+    pc.table->Materialise(cs.materialised());
+    pc.quarantine.push_back(QuarantineEntry{
+        SourceRef{file_index, 1, line_offset, static_cast<std::uint32_t>(std::min<std::uint64_t>(length, 0xFFFFFFFFu))},
+        QuarantineReason::kLineTooLong,
+        "line of " + std::to_string(length) + " bytes, longer than max_line_bytes " + std::to_string(max_line),
+        SafeExcerpt(head, kExcerptBytes)});
+    c->size = 0;
+    pc.chunk = std::move(c);
+    std::promise<ParsedChunk> done;
+    done.set_value(std::move(pc));
+    inflight_.push_back(done.get_future());
+    // The bytes after the long line start the next chunk.
+    pending_ = take_chunk();
+    pending_->base_offset = offset - rest.size();
+    pending_->data.append(rest.data(), rest.size());
     return Status::Ok();
   };
 
-  for (;;) {
-    auto n = reader.Read(block.data(), block.size());
-    if (!n.ok()) return n.status();
-    if (*n == 0) break;
-    const char* p = block.data();
-    const char* end = p + *n;
-    while (p < end) {
-      const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
-      const std::uint64_t at = offset + static_cast<std::uint64_t>(p - block.data());
-      if (nl == nullptr) {
-        // A partial line: keep it for the next block, or skip it when too long.
-        const auto len = static_cast<std::size_t>(end - p);
-        if (skipping) {
-          skip_length += len;
-        } else {
-          if (carry.empty()) carry_offset = at;
-          carry.append(p, len);
-          if (carry.size() > max_line) {
-            skipping = true;
-            skip_length = carry.size();
-            skip_head = carry.substr(0, kExcerptBytes);
-            carry.clear();
-            carry.shrink_to_fit();
-          }
-        }
+  std::unique_ptr<Chunk> chunk = take_chunk();
+  chunk->base_offset = 0;
+  bool eof = false;
+  while (!eof) {
+    // Fill the chunk up to `block` bytes past what it holds.
+    const std::size_t have = chunk->data.size();
+    chunk->data.resize(have + block);
+    std::size_t got = 0;
+    while (got < block) {
+      auto n = reader.Read(chunk->data.data() + have + got, block - got);
+      if (!n.ok()) return n.status();
+      if (*n == 0) {
+        eof = true;
         break;
       }
-      const auto len = static_cast<std::size_t>(nl - p);
-      if (skipping) {
-        skip_length += len;
-        ++line_no;
-        TOSGUARD_RETURN_IF_ERROR(too_long(carry_offset, skip_length));
-        skipping = false;
-        skip_length = 0;
-      } else if (!carry.empty()) {
-        carry.append(p, len);
-        std::string line = std::move(carry);
-        carry.clear();
-        TOSGUARD_RETURN_IF_ERROR(line_done(line.data(), line.size(), carry_offset, true));
-      } else {
-        TOSGUARD_RETURN_IF_ERROR(line_done(p, len, at, true));
-      }
-      p = nl + 1;
+      got += *n;
     }
-    offset += *n;
+    chunk->data.resize(have + got);
+    offset += got;
+
+    if (csv && !layout) {
+      // The header is the first line of the file.
+      const std::size_t nl = chunk->data.view().find('\n');
+      if (nl == std::string::npos && !eof && chunk->data.size() <= max_line) continue;
+      const std::size_t end = nl == std::string::npos ? chunk->data.size() : nl;
+      if (end > max_line) {
+        return Status::InvalidArgument("'" + DisplayPath(config_, file.path) +
+                                       "': the CSV header line is longer than max_line_bytes");
+      }
+      std::string_view header(chunk->data.data(), end);
+      if (!header.empty() && header.back() == '\r') header.remove_suffix(1);
+      if (!header.empty() || nl != std::string::npos) {
+        auto l = ReadCsvHeader(header, cs, DisplayPath(config_, file.path));
+        if (!l.ok()) return l.status();
+        layout = std::make_shared<const CsvLayout>(std::move(*l));
+        ++file.stats.lines;
+        ++file.stats.header_lines;
+        file_lines_[file_index] = 1;
+        const std::size_t drop = nl == std::string::npos ? chunk->data.size() : nl + 1;
+        chunk->data.erase_front(drop);
+        chunk->base_offset += drop;
+      }
+    }
+    chunk->csv = layout;
+
+    // Cut after the last newline; the partial line after it starts the next chunk.
+    const void* last = chunk->data.empty() ? nullptr : memrchr(chunk->data.data(), '\n', chunk->data.size());
+    if (last == nullptr && !eof) {
+      if (chunk->data.size() > max_line) {
+        TOSGUARD_RETURN_IF_ERROR(skip_long_line(std::move(chunk)));
+        chunk = std::move(pending_);
+        TOSGUARD_RETURN_IF_ERROR(DrainIfFull());
+      }
+      continue;  // read more of this line
+    }
+    std::unique_ptr<Chunk> next = take_chunk();
+    if (eof) {
+      chunk->size = chunk->data.size();
+      chunk->ends_unterminated = chunk->size > 0 && chunk->data.data()[chunk->size - 1] != '\n';
+    } else {
+      const auto cut = static_cast<std::size_t>(static_cast<const char*>(last) - chunk->data.data()) + 1;
+      next->data.append(chunk->data.data() + cut, chunk->data.size() - cut);
+      chunk->size = cut;
+    }
+    next->base_offset = chunk->base_offset + chunk->size;
+    chunk->data.resize(chunk->size);
+    chunk->data.append_zeros(kChunkPadding);
+    if (chunk->size > 0) TOSGUARD_RETURN_IF_ERROR(Submit(std::move(chunk)));
+    chunk = std::move(next);
   }
-  if (skipping) {
-    ++line_no;
-    TOSGUARD_RETURN_IF_ERROR(too_long(carry_offset, skip_length));
-  } else if (!carry.empty()) {
-    std::string line = std::move(carry);
-    TOSGUARD_RETURN_IF_ERROR(line_done(line.data(), line.size(), carry_offset, false));
-  }
-  TOSGUARD_RETURN_IF_ERROR(flush());
-  // Merge this file's chunks before its digest is final in the stats.
+  // Merge this file's chunks so its statistics are complete.
   while (!inflight_.empty()) TOSGUARD_RETURN_IF_ERROR(MergeOldest());
+  spare_chunks_.push_back(std::move(chunk));
   file.sha256 = reader.file_sha256();
   file.stored_bytes = reader.stored_bytes();
   file.content_bytes = offset;
   return Status::Ok();
 }
 
+Status Ingester::DrainIfFull() {
+  while (inflight_.size() > 2 * static_cast<std::size_t>(threads_)) {
+    TOSGUARD_RETURN_IF_ERROR(MergeOldest());
+  }
+  return Status::Ok();
+}
+
 Status Ingester::Submit(std::unique_ptr<Chunk> chunk) {
-  chunk->sequence = next_sequence_++;
   const std::uint32_t source = chunk->source;
   if (!pool_) {
     auto& parser = parsers_[0][source];
@@ -392,10 +419,7 @@ Status Ingester::Submit(std::unique_ptr<Chunk> chunk) {
     });
   }
   // Bound the memory held by chunks in flight.
-  while (inflight_.size() > 2 * static_cast<std::size_t>(threads_)) {
-    TOSGUARD_RETURN_IF_ERROR(MergeOldest());
-  }
-  return Status::Ok();
+  return DrainIfFull();
 }
 
 Status Ingester::MergeOldest() {
@@ -418,6 +442,10 @@ Status Ingester::Merge(ParsedChunk pc) {
   RecordTable& global = result_.data.table(kind);
   Dictionaries& gd = result_.data.dict;
   file.stats.lines += pc.lines;
+  // Chunk-relative line numbers become file line numbers.
+  const std::uint64_t base_line = file_lines_[chunk.file];
+  file_lines_[chunk.file] += pc.lines;
+  for (QuarantineEntry& e : pc.quarantine) e.ref.line += base_line;
 
   // Local ids to global ones.
   std::vector<SymbolId> sym(pc.dict.strings.size());
@@ -440,9 +468,8 @@ Status Ingester::Merge(ParsedChunk pc) {
   std::string key;
 
   for (std::size_t r = 0; r < local.rows(); ++r) {
-    for (std::size_t s = 0; s < slots; ++s) {
+    for (const std::size_t s : local.materialised_slots()) {
       const Column& c = local.column(s);
-      if (!c.materialised) continue;
       present[s] = c.present[r];
       if (c.type == FieldType::kNumber) {
         nums[s] = c.nums[r];
@@ -481,15 +508,10 @@ Status Ingester::Merge(ParsedChunk pc) {
       }
       duplicate = !seen_keys_[k].insert(key).second;
     }
-    const SourceRef& ref = local.ref(r);
+    SourceRef ref = local.ref(r);
+    const LineSpan* span = ref.line - 1 < chunk.lines.size() ? &chunk.lines[ref.line - 1] : nullptr;
+    ref.line += base_line;
     if (duplicate) {
-      const LineSpan* span = nullptr;
-      for (const LineSpan& l : chunk.lines) {
-        if (l.ref.line == ref.line) {
-          span = &l;
-          break;
-        }
-      }
       std::string detail = "the same " + std::string(RecordKindName(kind)) + " (";
       for (std::size_t i = 0; i < keys.size(); ++i) {
         detail += (i > 0 ? ", " : "") + local.schema().field(keys[i]).name;
@@ -526,6 +548,7 @@ Status Ingester::Merge(ParsedChunk pc) {
     });
   }
   for (const QuarantineEntry& e : all) TOSGUARD_RETURN_IF_ERROR(Quarantine(e, file));
+  spare_chunks_.push_back(std::move(pc.chunk));
   return Status::Ok();
 }
 

@@ -79,6 +79,9 @@ struct IngestOptions {
   // Per record kind (index = RecordKind), one flag per schema slot: the fields to
   // materialise. Empty: every mapped field. Required fields are always read.
   std::array<std::vector<bool>, 4> needed;
+  // Read and type-check the mapped fields that are not needed (a bad value quarantines
+  // its line) instead of skipping them. `tosguard ingest` checks everything.
+  bool check_unneeded = true;
   unsigned threads = 0;                    // 0: one per hardware thread
   std::size_t chunk_bytes = 4 << 20;       // lines per parse task, in bytes
   std::optional<QuarantineLimit> limit;    // overrides the configuration's

@@ -7,6 +7,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <vector>
@@ -120,6 +121,9 @@ Result<std::unique_ptr<ContentReader>> ContentReader::Open(const std::string& pa
 
 Result<std::size_t> ContentReader::ReadStored(char* buf, std::size_t capacity) {
   if (stored_done_) return std::size_t{0};
+  // Read in pieces small enough to be hashed while they are still in the CPU's cache.
+  constexpr std::size_t kPiece = 256 << 10;
+  capacity = std::min(capacity, kPiece);
   for (;;) {
     const ssize_t n = ::read(fd_, buf, capacity);
     if (n < 0) {

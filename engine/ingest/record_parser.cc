@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 
 #include "base/utf8.h"
 
@@ -102,7 +103,8 @@ std::vector<std::size_t> RecordKeySlots(RecordKind kind) {
 
 Result<CompiledSource> CompiledSource::Compile(const SourceConfig& source,
                                                const RecordSchema& schema,
-                                               const std::vector<bool>& needed) {
+                                               const std::vector<bool>& needed,
+                                               bool check_unneeded) {
   CompiledSource cs;
   cs.source_ = &source;
   cs.schema_ = &schema;
@@ -117,7 +119,8 @@ Result<CompiledSource> CompiledSource::Compile(const SourceConfig& source,
     const FieldDef& def = schema.field(*slot);
     const bool is_key = std::find(keys.begin(), keys.end(), *slot) != keys.end();
     const bool want = needed.empty() || (*slot < needed.size() && needed[*slot]);
-    if (!want && !def.required && !is_key) continue;
+    const bool keep = want || def.required || is_key;
+    if (!keep && !check_unneeded) continue;
     CompiledField f;
     f.name = m.field;
     f.slot = *slot;
@@ -126,7 +129,7 @@ Result<CompiledSource> CompiledSource::Compile(const SourceConfig& source,
     f.time_format = m.time_format;
     f.assume_utc = m.assume_utc;
     f.required = def.required;
-    f.materialise = true;
+    f.materialise = keep;
     f.path = m.path;
     if (m.default_value) {
       CoerceResult d = CoerceText(*m.default_value, def.type, m.time_format, m.assume_utc);
@@ -140,7 +143,7 @@ Result<CompiledSource> CompiledSource::Compile(const SourceConfig& source,
       return Status::InvalidArgument("source '" + source.name + "': field '" + m.field +
                                      "' has an empty path");
     }
-    cs.materialised_[*slot] = true;
+    cs.materialised_[*slot] = keep;
     const int index = static_cast<int>(cs.fields_.size());
     cs.fields_.push_back(std::move(f));
     // Insert the path into the trie.
@@ -275,6 +278,7 @@ struct ChunkParser::Impl {
   void Store(const CompiledField& f, const TypedValue& v) {
     const std::size_t slot = f.slot;
     present[slot] = 1;
+    if (!f.materialise) return;  // checked, not kept
     switch (f.type) {
       case FieldType::kBool:
       case FieldType::kInt:
@@ -295,12 +299,12 @@ struct ChunkParser::Impl {
   std::optional<LineError> StoreText(const CompiledField& f, std::string_view text) {
     if (f.type == FieldType::kString) {
       present[f.slot] = 1;
-      ints[f.slot] = dict->strings.Intern(text);
+      if (f.materialise) ints[f.slot] = dict->strings.Intern(text);
       return std::nullopt;
     }
     if (f.type == FieldType::kText) {
       present[f.slot] = 1;
-      ints[f.slot] = static_cast<std::int64_t>(dict->texts.Add(text));
+      if (f.materialise) ints[f.slot] = static_cast<std::int64_t>(dict->texts.Add(text));
       return std::nullopt;
     }
     CoerceResult r = CoerceText(text, f.type, f.time_format, f.assume_utc);
@@ -644,10 +648,36 @@ struct ChunkParser::Impl {
 ChunkParser::ChunkParser(const CompiledSource& source) : impl_(std::make_unique<Impl>(source)) {}
 ChunkParser::~ChunkParser() = default;
 
+namespace {
+
+// Splits the chunk's bytes at each '\n'; a final line without one is a line too.
+void SplitLines(Chunk& chunk) {
+  chunk.lines.clear();
+  const char* base = chunk.data.data();
+  std::size_t pos = 0;
+  std::uint64_t line = 0;
+  while (pos < chunk.size) {
+    const void* nl = std::memchr(base + pos, '\n', chunk.size - pos);
+    const std::size_t end = nl != nullptr ? static_cast<std::size_t>(static_cast<const char*>(nl) - base)
+                                          : chunk.size;
+    std::size_t len = end - pos;
+    if (len > 0 && base[pos + len - 1] == '\r') --len;
+    LineSpan span;
+    span.begin = static_cast<std::uint32_t>(pos);
+    span.length = static_cast<std::uint32_t>(len);
+    span.ref = SourceRef{chunk.file, ++line, chunk.base_offset + pos, static_cast<std::uint32_t>(len)};
+    chunk.lines.push_back(span);
+    pos = end + 1;
+  }
+}
+
+}  // namespace
+
 ParsedChunk ChunkParser::Parse(std::unique_ptr<Chunk> owned) {
   static_assert(kChunkPadding >= simdjson::SIMDJSON_PADDING);
   Impl& p = *impl_;
-  const Chunk& chunk = *owned;
+  Chunk& chunk = *owned;
+  SplitLines(chunk);
   ParsedChunk out;
   out.table = std::make_unique<RecordTable>(p.src.schema());
   out.table->Materialise(p.src.materialised());
@@ -660,7 +690,11 @@ ParsedChunk ChunkParser::Parse(std::unique_ptr<Chunk> owned) {
     std::string_view line(chunk.data.data() + span.begin, span.length);
     std::optional<LineError> err;
     p.Reset();
-    if (IsBlank(line)) {
+    if (line.size() > chunk.max_line_bytes) {
+      err = LineError{QuarantineReason::kLineTooLong,
+                      "line of " + std::to_string(line.size()) +
+                          " bytes, longer than max_line_bytes " + std::to_string(chunk.max_line_bytes)};
+    } else if (IsBlank(line)) {
       err = LineError{QuarantineReason::kBlankLine, "empty line"};
     } else if (csv) {
       err = p.ParseCsvLine(line, *chunk.csv);
@@ -672,8 +706,9 @@ ParsedChunk ChunkParser::Parse(std::unique_ptr<Chunk> owned) {
     }
     if (!err) err = p.Finish();
     if (err) {
-      const bool last = li + 1 == chunk.lines.size() && chunk.last_line_unterminated;
-      if (last && err->reason != QuarantineReason::kBlankLine) {
+      const bool last = li + 1 == chunk.lines.size() && chunk.ends_unterminated;
+      if (last && err->reason != QuarantineReason::kBlankLine &&
+          err->reason != QuarantineReason::kLineTooLong) {
         err = LineError{QuarantineReason::kTruncatedLine,
                         "the file's last line has no newline and is incomplete: " + err->detail};
       }

@@ -6,7 +6,9 @@
 // is shared between threads except the read-only CompiledSource.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
@@ -50,9 +52,11 @@ class CompiledSource {
   // Compiles `source` for `schema`. `needed` (one flag per schema slot) says which
   // fields to materialise; required fields and the record key are always read and
   // checked, and materialised too. An empty `needed` materialises every mapped field.
+  // With `check_unneeded`, the other mapped fields are still read and type-checked
+  // (a bad value quarantines the line) but not stored; without it they are skipped.
   // Mapping errors (bad defaults) are InvalidArgument.
   static Result<CompiledSource> Compile(const SourceConfig& source, const RecordSchema& schema,
-                                        const std::vector<bool>& needed);
+                                        const std::vector<bool>& needed, bool check_unneeded);
 
   const SourceConfig& source() const { return *source_; }
   const RecordSchema& schema() const { return *schema_; }
@@ -73,7 +77,8 @@ class CompiledSource {
 // The slots that identify a record of each kind; a repeated key is a duplicate.
 std::vector<std::size_t> RecordKeySlots(RecordKind kind);
 
-// A line inside a chunk's buffer.
+// A line inside a chunk's buffer. `ref.line` counts from 1 within the chunk until the
+// merge adds the lines of the chunks before it.
 struct LineSpan {
   std::uint32_t begin = 0;   // offset in Chunk::data
   std::uint32_t length = 0;  // without '\n' and a trailing '\r'
@@ -86,21 +91,70 @@ struct CsvLayout {
   std::size_t columns = 0;
 };
 
-// Complete lines of one file. `data` holds the lines, each followed by '\n', then
-// kChunkPadding zero bytes that simdjson may read past the last line.
-struct Chunk {
-  std::uint64_t sequence = 0;  // order of chunks in the whole ingest
-  std::uint32_t file = 0;      // index into the run's input files
-  std::uint32_t source = 0;    // index into the configuration's sources
-  std::string data;
-  std::vector<LineSpan> lines;
-  bool last_line_unterminated = false;  // the file's final line had no '\n'
-  std::shared_ptr<const CsvLayout> csv;  // CSV only
-};
-
-// What a worker made of a chunk: rows with chunk-local dictionaries.
 inline constexpr std::size_t kChunkPadding = 64;
 
+// A growable byte buffer that, unlike std::string, does not zero the bytes it grows
+// by: chunks are filled by read(2), and zeroing megabytes per chunk is wasted work.
+class ByteBuffer {
+ public:
+  char* data() { return bytes_.get(); }
+  const char* data() const { return bytes_.get(); }
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  std::string_view view() const { return {bytes_.get(), size_}; }
+  void clear() { size_ = 0; }
+  // Grows or shrinks to `n` bytes; new bytes are uninitialised.
+  void resize(std::size_t n) {
+    Reserve(n);
+    size_ = n;
+  }
+  void append(const char* p, std::size_t n) {
+    Reserve(size_ + n);
+    if (n > 0) std::memcpy(bytes_.get() + size_, p, n);
+    size_ += n;
+  }
+  void append_zeros(std::size_t n) {
+    Reserve(size_ + n);
+    std::memset(bytes_.get() + size_, 0, n);
+    size_ += n;
+  }
+  // Drops the first `n` bytes.
+  void erase_front(std::size_t n) {
+    std::memmove(bytes_.get(), bytes_.get() + n, size_ - n);
+    size_ -= n;
+  }
+
+ private:
+  void Reserve(std::size_t n) {
+    if (n <= capacity_) return;
+    const std::size_t cap = std::max(n, capacity_ * 2);
+    std::unique_ptr<char[]> bigger(new char[cap]);  // NOLINT: uninitialised on purpose
+    if (size_ > 0) std::memcpy(bigger.get(), bytes_.get(), size_);
+    bytes_ = std::move(bigger);
+    capacity_ = cap;
+  }
+  std::unique_ptr<char[]> bytes_;
+  std::size_t size_ = 0;
+  std::size_t capacity_ = 0;
+};
+
+// Complete lines of one file as read: the reader cuts its blocks after the last '\n',
+// and the worker that parses the chunk splits it into lines. `data` holds `size` bytes
+// of lines, then kChunkPadding zero bytes that simdjson may read past the last line.
+struct Chunk {
+  std::uint32_t file = 0;          // index into the run's input files
+  std::uint32_t source = 0;        // index into the configuration's sources
+  std::uint64_t base_offset = 0;   // content offset of data[0]
+  std::size_t size = 0;
+  ByteBuffer data;
+  bool ends_unterminated = false;  // the last line is the file's and has no '\n'
+  std::uint64_t max_line_bytes = 0;
+  std::shared_ptr<const CsvLayout> csv;  // CSV only
+  std::vector<LineSpan> lines;     // filled by the parser
+};
+
+// What a worker made of a chunk: rows with chunk-local dictionaries. Line numbers in
+// `table` refs and `quarantine` are chunk-relative (1-based).
 struct ParsedChunk {
   std::unique_ptr<Chunk> chunk;  // kept for excerpts of lines found bad when merging
   std::unique_ptr<RecordTable> table;
@@ -116,7 +170,8 @@ class ChunkParser {
   ChunkParser(const ChunkParser&) = delete;
   ChunkParser& operator=(const ChunkParser&) = delete;
 
-  // Parses every line of `chunk`. Never fails: a bad line becomes a quarantine entry.
+  // Splits `chunk` into lines and parses each. Never fails: a bad line (including one
+  // longer than the chunk's max_line_bytes) becomes a quarantine entry.
   ParsedChunk Parse(std::unique_ptr<Chunk> chunk);
 
  private:

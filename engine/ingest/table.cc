@@ -8,27 +8,33 @@
 namespace tosguard::engine {
 namespace {
 
-constexpr std::size_t kBlockSize = 1 << 20;
+// Blocks start small (chunk-local dictionaries are many and short-lived) and double.
+constexpr std::size_t kFirstBlock = 16 << 10;
+constexpr std::size_t kMaxBlock = 1 << 20;
+
+std::unique_ptr<char[]> Uninitialised(std::size_t n) {
+  return std::unique_ptr<char[]>(new char[n]);  // NOLINT: no zeroing, every byte is written before it is read
+}
 
 std::size_t HashOf(std::string_view s) { return std::hash<std::string_view>{}(s); }
 
 }  // namespace
 
-Dictionary::Dictionary() : slots_(1024, kNone), mask_(1023) {}
+Dictionary::Dictionary() : slots_(256, kNone), mask_(255) {}
 
 std::string_view Dictionary::Store(std::string_view s) {
-  if (s.size() > kBlockSize / 4) {
+  if (s.size() > kMaxBlock / 4) {
     // Large strings get a block of their own so blocks stay dense.
-    auto block = std::make_unique<char[]>(s.size());
+    auto block = Uninitialised(s.size());
     std::memcpy(block.get(), s.data(), s.size());
     std::string_view view(block.get(), s.size());
     blocks_.insert(blocks_.end() - (blocks_.empty() ? 0 : 1), std::move(block));
     return view;
   }
   if (blocks_.empty() || block_used_ + s.size() > block_size_) {
-    blocks_.push_back(std::make_unique<char[]>(kBlockSize));
+    block_size_ = block_size_ == 0 ? kFirstBlock : std::min(block_size_ * 2, kMaxBlock);
+    blocks_.push_back(Uninitialised(block_size_));
     block_used_ = 0;
-    block_size_ = kBlockSize;
   }
   char* dst = blocks_.back().get() + block_used_;
   if (!s.empty()) std::memcpy(dst, s.data(), s.size());
@@ -40,7 +46,7 @@ void Dictionary::Grow() {
   std::vector<SymbolId> bigger(slots_.size() * 2, kNone);
   const std::size_t mask = bigger.size() - 1;
   for (SymbolId id = 0; id < names_.size(); ++id) {
-    std::size_t i = HashOf(names_[id]) & mask;
+    std::size_t i = hashes_[id] & mask;
     while (bigger[i] != kNone) i = (i + 1) & mask;
     bigger[i] = id;
   }
@@ -49,22 +55,27 @@ void Dictionary::Grow() {
 }
 
 SymbolId Dictionary::Intern(std::string_view s) {
-  std::size_t i = HashOf(s) & mask_;
+  const auto h = static_cast<std::uint32_t>(HashOf(s));
+  std::size_t i = h & mask_;
   while (slots_[i] != kNone) {
-    if (names_[slots_[i]] == s) return slots_[i];
+    const SymbolId id = slots_[i];
+    if (hashes_[id] == h && names_[id] == s) return id;
     i = (i + 1) & mask_;
   }
   const auto id = static_cast<SymbolId>(names_.size());
   names_.push_back(Store(s));
+  hashes_.push_back(h);
   slots_[i] = id;
   if (names_.size() * 2 > slots_.size()) Grow();
   return id;
 }
 
 SymbolId Dictionary::Find(std::string_view s) const {
-  std::size_t i = HashOf(s) & mask_;
+  const auto h = static_cast<std::uint32_t>(HashOf(s));
+  std::size_t i = h & mask_;
   while (slots_[i] != kNone) {
-    if (names_[slots_[i]] == s) return slots_[i];
+    const SymbolId id = slots_[i];
+    if (hashes_[id] == h && names_[id] == s) return id;
     i = (i + 1) & mask_;
   }
   return kNone;
@@ -103,15 +114,17 @@ RecordTable::RecordTable(const RecordSchema& schema) : schema_(schema) {
 }
 
 void RecordTable::Materialise(const std::vector<bool>& slots) {
-  for (std::size_t i = 0; i < columns_.size() && i < slots.size(); ++i) {
-    if (slots[i]) columns_[i].materialised = true;
+  materialised_slots_.clear();
+  for (std::size_t i = 0; i < columns_.size(); ++i) {
+    if (i < slots.size() && slots[i]) columns_[i].materialised = true;
+    if (columns_[i].materialised) materialised_slots_.push_back(i);
   }
 }
 
 void RecordTable::Reserve(std::size_t rows) {
   refs_.reserve(rows);
-  for (Column& c : columns_) {
-    if (!c.materialised) continue;
+  for (const std::size_t i : materialised_slots_) {
+    Column& c = columns_[i];
     (c.type == FieldType::kNumber ? c.nums.reserve(rows) : c.ints.reserve(rows));
     c.present.reserve(rows);
   }
@@ -120,9 +133,8 @@ void RecordTable::Reserve(std::size_t rows) {
 void RecordTable::AppendRow(const SourceRef& ref, const std::int64_t* ints, const double* nums,
                             const std::uint8_t* present) {
   refs_.push_back(ref);
-  for (std::size_t i = 0; i < columns_.size(); ++i) {
+  for (const std::size_t i : materialised_slots_) {
     Column& c = columns_[i];
-    if (!c.materialised) continue;
     if (c.type == FieldType::kNumber) {
       c.nums.push_back(nums[i]);
     } else {

@@ -45,6 +45,7 @@ class Dictionary {
   std::size_t block_used_ = 0;
   std::size_t block_size_ = 0;
   std::vector<std::string_view> names_;
+  std::vector<std::uint32_t> hashes_;  // per id: the low 32 bits of its hash
   std::vector<SymbolId> slots_;  // open addressing over hashes; kNone marks empty
   std::size_t mask_ = 0;
 };
@@ -107,6 +108,8 @@ class RecordTable {
 
   // Materialises the columns whose slot is set in `slots` (size = schema size).
   void Materialise(const std::vector<bool>& slots);
+  // Slots of the materialised columns, ascending.
+  const std::vector<std::size_t>& materialised_slots() const { return materialised_slots_; }
 
   // Appends a row: `ints`/`nums`/`present` give one value per schema slot (only the
   // materialised columns read theirs).
@@ -127,6 +130,7 @@ class RecordTable {
  private:
   RecordSchema schema_;
   std::vector<Column> columns_;
+  std::vector<std::size_t> materialised_slots_;
   std::vector<SourceRef> refs_;
 };
 

@@ -138,3 +138,13 @@ TEST_CASE("--log-format json writes one JSON object per log line") {
   CHECK(r.err.find(R"("level":"error","message":"ingest failed: )") != std::string::npos);
   CHECK(r.err.back() == '\n');
 }
+
+TEST_CASE("--validate required skips type checks of fields no one needs") {
+  const std::string dir = MakeCase(Event("e1") + Event("e2", R"(,"input_tokens":"many")"));
+  CommandResult all = RunTosguard({"ingest", "-c", "tosguard.yaml", "--format", "json"}, "", dir);
+  CHECK(all.out.find(R"("records":{"event":1,)") != std::string::npos);
+  CommandResult req =
+      RunTosguard({"ingest", "-c", "tosguard.yaml", "--format", "json", "--validate", "required"}, "", dir);
+  CHECK(req.exit_code == 0);
+  CHECK(req.out.find(R"("records":{"event":2,)") != std::string::npos);
+}

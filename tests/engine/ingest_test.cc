@@ -194,11 +194,20 @@ TEST_CASE("projection: only needed fields are materialised; required ones are al
   IngestOptions opts;
   opts.needed[static_cast<std::size_t>(RecordKind::kEvent)] =
       std::vector<bool>(CanonicalSchema(RecordKind::kEvent).size(), false);
+  opts.check_unneeded = false;
   IngestResult r = MustIngest(cfg, opts);
   CHECK(r.data.events.rows() == 2);  // input_tokens was not read, so "bad" is not seen
   CHECK(r.data.events.column(event_slot::kText).materialised == false);
   CHECK(r.data.events.column(event_slot::kTs).materialised == true);
   CHECK(r.data.dict.texts.size() == 0);
+
+  // Checked but not kept: the bad value still quarantines its line.
+  opts.check_unneeded = true;
+  IngestResult checked = MustIngest(cfg, opts);
+  CHECK(checked.data.events.rows() == 1);
+  CHECK(Reason(checked, QuarantineReason::kWrongType) == 1);
+  CHECK(checked.data.events.column(event_slot::kText).materialised == false);
+  CHECK(checked.data.dict.texts.size() == 0);
 
   IngestResult all = MustIngest(cfg);
   CHECK(all.data.events.rows() == 1);
