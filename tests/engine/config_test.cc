@@ -532,6 +532,10 @@ TEST_CASE("hostile configurations never crash") {
       "\xff\xfe\x00v",
       "version: 1\n\tsources: x\n",
       "version: 1\nsources:\n  - {name: e, kind: event, paths: a, fields: [1, 2]}\n",
+      // yaml-cpp 0.7's LoadAll loops forever on these; the parser must not.
+      ",",
+      ",\nversion: 1\n",
+      "# comment\n, x\n",
   };
   for (const char* text : inputs) {
     auto p = Parse(text);
@@ -539,6 +543,12 @@ TEST_CASE("hostile configurations never crash") {
     CHECK_FALSE(p.result.ok());
     CHECK(p.diags.HasErrors());
   }
+  auto comma = Parse(",\nversion: 1\n");
+  CHECK(Summary(comma.diags) == "1:1: YAML syntax error: no document could be read from here\n");
+  auto second = Parse(kMinimal + "...\nversion: 1\n");
+  CHECK(Summary(second.diags) ==
+        "5:1: the configuration must be one YAML document; a second one starts here\n");
+  CHECK(Parse(kMinimal + "---\n# end\n").result.ok());
   std::string deep(5000, '[');
   auto p = Parse("version: 1\nsources: " + deep + "\n");
   CHECK_FALSE(p.result.ok());
