@@ -46,23 +46,22 @@ struct Country {
 
 // Rough shares of API traffic by country; offsets are standard time, rounded.
 constexpr std::array<Country, 28> kCountries = {{
-    {"US", 300, -6}, {"IN", 90, 5},  {"GB", 60, 0},  {"DE", 55, 1},  {"FR", 40, 1},
-    {"BR", 45, -3},  {"JP", 40, 9},  {"CA", 35, -5}, {"KR", 30, 9},  {"AU", 20, 10},
-    {"NL", 20, 1},   {"ES", 20, 1},  {"IT", 18, 1},  {"MX", 18, -6}, {"SG", 15, 8},
-    {"PL", 12, 1},   {"SE", 10, 1},  {"NG", 10, 1},  {"ID", 15, 7},  {"TR", 10, 3},
-    {"AE", 8, 4},    {"IL", 8, 2},   {"CH", 8, 1},   {"ZA", 8, 2},   {"VN", 10, 7},
-    {"PH", 10, 8},   {"AR", 10, -3}, {"KE", 5, 3},
+    {"US", 300, -6}, {"IN", 90, 5},  {"GB", 60, 0},  {"DE", 55, 1},  {"FR", 40, 1}, {"BR", 45, -3},
+    {"JP", 40, 9},   {"CA", 35, -5}, {"KR", 30, 9},  {"AU", 20, 10}, {"NL", 20, 1}, {"ES", 20, 1},
+    {"IT", 18, 1},   {"MX", 18, -6}, {"SG", 15, 8},  {"PL", 12, 1},  {"SE", 10, 1}, {"NG", 10, 1},
+    {"ID", 15, 7},   {"TR", 10, 3},  {"AE", 8, 4},   {"IL", 8, 2},   {"CH", 8, 1},  {"ZA", 8, 2},
+    {"VN", 10, 7},   {"PH", 10, 8},  {"AR", 10, -3}, {"KE", 5, 3},
 }};
-constexpr std::array<Country, 4> kUnsupported = {{
-    {"KP", 1, 9}, {"IR", 1, 3}, {"SY", 1, 3}, {"CU", 1, -5}}};
+constexpr std::array<Country, 4> kUnsupported = {
+    {{"KP", 1, 9}, {"IR", 1, 3}, {"SY", 1, 3}, {"CU", 1, -5}}};
 
 // Local-hour weights of people at work: a morning and an afternoon peak, a little night.
 constexpr std::array<int, 24> kHumanHours = {2,  1,  1,  1,  1,  2,  5,  12, 30, 55, 65, 60,
                                              45, 55, 65, 60, 50, 35, 22, 18, 16, 12, 7,  4};
 
-constexpr std::array<std::string_view, 6> kModels = {
-    "acme-large-2025-05", "acme-medium-2025-03", "acme-small-2024-11",
-    "acme-reasoner-1",    "acme-large-2024-12",  "acme-embed-3"};
+constexpr std::array<std::string_view, 6> kModels = {"acme-large-2025-05", "acme-medium-2025-03",
+                                                     "acme-small-2024-11", "acme-reasoner-1",
+                                                     "acme-large-2024-12", "acme-embed-3"};
 constexpr std::array<int, 6> kModelWeights = {25, 35, 25, 8, 5, 2};
 
 constexpr std::array<std::string_view, 9> kUserAgents = {
@@ -78,17 +77,17 @@ constexpr std::array<std::string_view, 9> kUserAgents = {
 };
 
 constexpr std::array<std::string_view, 10> kEmailDomains = {
-    "example.com",     "example.org",        "example.net",         "mail.example",
-    "inbox.example",   "acme-labs.example",  "northwind.example",   "contoso.example",
+    "example.com",      "example.org",       "example.net",       "mail.example",
+    "inbox.example",    "acme-labs.example", "northwind.example", "contoso.example",
     "fabrikam.example", "university.example"};
 
 constexpr std::array<std::string_view, 7> kDeclaredUses = {
-    "personal", "coding_assistant", "customer_support", "research",
+    "personal",  "coding_assistant",   "customer_support", "research",
     "education", "content_generation", "internal_tools"};
 
 // Policy versions: "2024-01" effective 2024-01-15, "2025-06" effective 2025-06-01.
 constexpr std::string_view kPolicy = "acme_terms";
-const Ms kV1Effective = ToMs(DayStart(DaysFromCivil(2024, 1, 15)) );
+const Ms kV1Effective = ToMs(DayStart(DaysFromCivil(2024, 1, 15)));
 const Ms kV2Effective = ToMs(DayStart(DaysFromCivil(2025, 6, 1)));
 
 struct Account {
@@ -112,15 +111,15 @@ struct Account {
   std::vector<std::string> api_keys;
   std::string home_ip;
   TextMode text_mode = TextMode::kFull;
-  bool app = false;         // sends end-user ids
+  bool app = false;  // sends end-user ids
   bool sends_device = false;
-  bool risk_scored = false; // gets a daily account_risk signal
-  std::size_t model = 0;    // favourite model
-  std::size_t agent = 0;    // favourite user agent
+  bool risk_scored = false;  // gets a daily account_risk signal
+  std::size_t model = 0;     // favourite model
+  std::size_t agent = 0;     // favourite user agent
   std::uint64_t variant = 0;
-  double weight = 1.0;      // relative requests per active day
+  double weight = 1.0;  // relative requests per active day
   std::uint64_t active_permille = 1000;
-  int first_day = 0;        // campaign activity window, in days from the start
+  int first_day = 0;  // campaign activity window, in days from the start
   int end_day = 0;
   std::uint64_t key = 0;
 };
@@ -177,8 +176,9 @@ void AppendInt(std::string& out, std::int64_t v) {
 // A fraction in thousandths as a JSON number, e.g. 937 -> 0.937.
 void AppendPermille(std::string& out, std::int64_t permille) {
   char buf[24];
-  const int n = std::snprintf(buf, sizeof buf, "%lld.%03lld", static_cast<long long>(permille / 1000),
-                              static_cast<long long>(permille % 1000));
+  const int n =
+      std::snprintf(buf, sizeof buf, "%lld.%03lld", static_cast<long long>(permille / 1000),
+                    static_cast<long long>(permille % 1000));
   out.append(buf, static_cast<std::size_t>(n));
 }
 
@@ -247,10 +247,14 @@ int Auto(int knob, std::int64_t accounts, std::int64_t per, int minimum) {
 }
 
 ResolvedKnobs Resolve(const CampaignKnobs& k, std::int64_t n) {
-  return {Auto(k.distill_clusters, n, 5000, 1),     Auto(k.key_sharing, n, 10000, 1),
-          Auto(k.logprob_probes, n, 10000, 1),      Auto(k.unsupported_region, n, 5000, 2),
-          Auto(k.rate_limit_clusters, n, 10000, 1), k.rate_limit_cluster_size,
-          Auto(k.signup_bursts, n, 10000, 1),       k.signup_burst_size,
+  return {Auto(k.distill_clusters, n, 5000, 1),
+          Auto(k.key_sharing, n, 10000, 1),
+          Auto(k.logprob_probes, n, 10000, 1),
+          Auto(k.unsupported_region, n, 5000, 2),
+          Auto(k.rate_limit_clusters, n, 10000, 1),
+          k.rate_limit_cluster_size,
+          Auto(k.signup_bursts, n, 10000, 1),
+          k.signup_burst_size,
           k.heavy_permille};
 }
 
@@ -267,8 +271,7 @@ std::string Ipv6(std::uint64_t a, std::uint64_t b) {
 std::string Ipv4(int range, std::uint64_t host) {
   static constexpr std::array<std::string_view, 3> kPrefix = {"192.0.2.", "198.51.100.",
                                                               "203.0.113."};
-  return std::string(kPrefix[static_cast<std::size_t>(range)]) +
-         std::to_string(1 + host % 254);
+  return std::string(kPrefix[static_cast<std::size_t>(range)]) + std::to_string(1 + host % 254);
 }
 
 const Country& PickCountry(Rng& rng) {
@@ -312,10 +315,9 @@ Result<Population> BuildPopulation(const GeneratorOptions& o, const ResolvedKnob
     }
   }
   if (static_cast<std::int64_t>(protos.size()) * 2 > n) {
-    return Status::InvalidArgument(
-        "the campaigns need " + std::to_string(protos.size()) +
-        " accounts, more than half of --accounts " + std::to_string(n) +
-        "; raise --accounts or lower the campaign knobs");
+    return Status::InvalidArgument("the campaigns need " + std::to_string(protos.size()) +
+                                   " accounts, more than half of --accounts " + std::to_string(n) +
+                                   "; raise --accounts or lower the campaign knobs");
   }
   while (static_cast<std::int64_t>(protos.size()) < n) {
     protos.push_back({Role::kOrdinary, -1, 0});
@@ -373,8 +375,10 @@ Result<Population> BuildPopulation(const GeneratorOptions& o, const ResolvedKnob
           if (r.Permille(250)) a.contract.push_back("distillation_permitted");
           if (r.Permille(300)) a.contract.push_back("zero_data_retention");
         } else {
-          a.tier = tier_roll < 350 ? "free" : tier_roll < 850 ? "pay_as_you_go"
-                                   : tier_roll < 970 ? "scale" : "enterprise";
+          a.tier = tier_roll < 350   ? "free"
+                   : tier_roll < 850 ? "pay_as_you_go"
+                   : tier_roll < 970 ? "scale"
+                                     : "enterprise";
           const double u = r.Uniform();
           a.weight = 0.3 + 2.7 * u * u;  // a long tail of chattier people
           a.active_permille = 150 + r.Below(std::uint64_t{700});
@@ -386,8 +390,9 @@ Result<Population> BuildPopulation(const GeneratorOptions& o, const ResolvedKnob
         if (a.tier == "free") a.payment_fp.clear();
         const bool zdr = std::find(a.contract.begin(), a.contract.end(), "zero_data_retention") !=
                          a.contract.end();
-        a.text_mode = zdr ? TextMode::kAbsent : r.Permille(30) ? TextMode::kRedacted
-                                                                : TextMode::kFull;
+        a.text_mode = zdr              ? TextMode::kAbsent
+                      : r.Permille(30) ? TextMode::kRedacted
+                                       : TextMode::kFull;
         break;
       }
       case Role::kDistill: {
@@ -458,7 +463,8 @@ Result<Population> BuildPopulation(const GeneratorOptions& o, const ResolvedKnob
         a.signup_ip = Ipv4(2, 200 + static_cast<std::uint64_t>(p.group));
         a.home_ip = a.signup_ip;
         a.email_domain = "mailbox-" + shared("mail", 6, p.group).substr(0, 6) + ".example";
-        a.created_at = burst_day + 3 * kHour + p.member * 23 * kSecond + r.Below(std::int64_t{20} * kSecond);
+        a.created_at =
+            burst_day + 3 * kHour + p.member * 23 * kSecond + r.Below(std::int64_t{20} * kSecond);
         a.utc_offset = 0;
         break;
       case Role::kHeavy: break;
@@ -492,9 +498,8 @@ Result<Population> BuildPopulation(const GeneratorOptions& o, const ResolvedKnob
     }
     const int keys = a.role == Role::kHeavy ? 3 : a.role == Role::kKeySharing ? 1 : 1 + r.Int(0, 1);
     for (int j = 0; j < keys; ++j) {
-      a.api_keys.push_back("key-" + Hex(Permute48(i * 4 + static_cast<std::size_t>(j),
-                                                  o.seed * 0x3C6E + 7),
-                                        12));
+      a.api_keys.push_back(
+          "key-" + Hex(Permute48(i * 4 + static_cast<std::size_t>(j), o.seed * 0x3C6E + 7), 12));
     }
   }
 
@@ -522,8 +527,8 @@ Result<Population> BuildPopulation(const GeneratorOptions& o, const ResolvedKnob
         evader = a.id;
       }
     }
-    return "shared payment_fingerprint; " + banned + " banned at " + Rfc3339(ban_time) +
-           "; " + evader + " created after the ban";
+    return "shared payment_fingerprint; " + banned + " banned at " + Rfc3339(ban_time) + "; " +
+           evader + " created after the ban";
   });
   collect(Role::kKeySharing, "key_sharing", k.key_sharing, [](int, const CampaignInfo&) {
     return std::string("one api key used from many IPs, user agents and countries");
@@ -534,11 +539,12 @@ Result<Population> BuildPopulation(const GeneratorOptions& o, const ResolvedKnob
            FormatDate((start + (days / 5) * kDay) * 1000) + " to " +
            FormatDate((start + last * kDay) * 1000);
   });
-  collect(Role::kUnsupportedRegion, "unsupported_region", k.unsupported_region,
-          [&](int g, const CampaignInfo&) {
-            return "traffic from " +
-                   std::string(kUnsupported[static_cast<std::size_t>(g) % kUnsupported.size()].code);
-          });
+  collect(
+      Role::kUnsupportedRegion, "unsupported_region", k.unsupported_region,
+      [&](int g, const CampaignInfo&) {
+        return "traffic from " +
+               std::string(kUnsupported[static_cast<std::size_t>(g) % kUnsupported.size()].code);
+      });
   collect(Role::kRateLimit, "rate_limit_circumvention", k.rate_limit_clusters,
           [](int, const CampaignInfo&) {
             return std::string("shared org and payment_fingerprint; frequent rate_limited");
@@ -628,9 +634,8 @@ std::vector<Acceptance> PlanAcceptances(const GeneratorOptions& o, const Populat
     Ms v1_at = kNone;
     if (a.created_at < kV2Effective) {
       // Accounts older than the policy accept it at their next visit after it appears.
-      v1_at = a.created_at >= kV1Effective
-                  ? a.created_at + r.Range(5 * kSecond, 15 * kMinute)
-                  : kV1Effective + r.Range(kHour, 30 * kDay);
+      v1_at = a.created_at >= kV1Effective ? a.created_at + r.Range(5 * kSecond, 15 * kMinute)
+                                           : kV1Effective + r.Range(kHour, 30 * kDay);
       if (late) v1_at = std::max(v1_at, start + r.Below(std::int64_t{o.days} * kDay * 2 / 3));
       // A late acceptance after 2025-06-01 is of the version then in force.
       const bool v1_current = v1_at < kV2Effective;
@@ -639,8 +644,8 @@ std::vector<Acceptance> PlanAcceptances(const GeneratorOptions& o, const Populat
       if (!stopped && (campaign || !v1_current || r.Permille(750))) {
         Ms v2_at = v1_at;
         if (v1_current) {
-          v2_at = kV2Effective + (campaign ? r.Below(std::int64_t{2} * kDay)
-                                           : r.Below(std::int64_t{20} * kDay));
+          v2_at = kV2Effective +
+                  (campaign ? r.Below(std::int64_t{2} * kDay) : r.Below(std::int64_t{20} * kDay));
         }
         if (v2_at < end) out.push_back({v2_at, i, "2025-06", method, source});
       }
@@ -651,8 +656,9 @@ std::vector<Acceptance> PlanAcceptances(const GeneratorOptions& o, const Populat
     }
   }
   std::sort(out.begin(), out.end(), [](const Acceptance& x, const Acceptance& y) {
-    return x.at != y.at ? x.at < y.at : x.account != y.account ? x.account < y.account
-                                                               : x.version < y.version;
+    return x.at != y.at             ? x.at < y.at
+           : x.account != y.account ? x.account < y.account
+                                    : x.version < y.version;
   });
   return out;
 }
@@ -700,8 +706,8 @@ struct Planned {
 };
 
 // The requests of one account on one day, appended to `out`.
-void PlanDay(const GeneratorOptions& o, const Account& a, std::uint32_t index, int d,
-             double scale, std::vector<Planned>& out) {
+void PlanDay(const GeneratorOptions& o, const Account& a, std::uint32_t index, int d, double scale,
+             std::vector<Planned>& out) {
   const Ms day_start = ToMs(o.start) + d * kDay;
   const Span span = ActiveSpan(a, day_start, d);
   if (span.hi <= span.lo) return;
@@ -866,7 +872,8 @@ void Derive(const Context& ctx, const Account& a, const Planned& p, int d, std::
       // Many people behind one key: addresses, agents and countries all over the place.
       const Country& c = PickCountry(r);
       f.country = c.code;
-      f.client_ip = r.Permille(500) ? Ipv4(0, r.Next()) : Ipv6(0xFF0000 + r.Below(std::uint64_t{5000}), 1);
+      f.client_ip =
+          r.Permille(500) ? Ipv4(0, r.Next()) : Ipv6(0xFF0000 + r.Below(std::uint64_t{5000}), 1);
       f.user_agent = kUserAgents[r.Index(kUserAgents.size())];
       f.device = false;
       if (r.Permille(30)) {
@@ -899,7 +906,8 @@ void Derive(const Context& ctx, const Account& a, const Planned& p, int d, std::
       out_tokens = r.Range(5, 60);
       f.max_tokens = 64;
       f.temperature_centi = 0;
-      f.client_ip = Ipv4(1, 20 + static_cast<std::uint64_t>(a.group) * 5 + r.Below(std::uint64_t{3}));
+      f.client_ip =
+          Ipv4(1, 20 + static_cast<std::uint64_t>(a.group) * 5 + r.Below(std::uint64_t{3}));
       f.template_reuse = r.Int(700, 950);
       f.distill = r.Int(100, 400);
       f.tags.push_back("pipeline");
@@ -914,12 +922,15 @@ void Derive(const Context& ctx, const Account& a, const Planned& p, int d, std::
   if (f.endpoint == "embeddings") out_tokens = 0;
   // Outcomes: a few errors everywhere; the rate-limit cluster hits its limits often.
   const std::uint64_t roll = r.Below(std::uint64_t{1000});
-  const std::uint64_t limited = a.role == Role::kRateLimit ? 120 : a.role == Role::kDistill ? 20 : 2;
+  const std::uint64_t limited = a.role == Role::kRateLimit ? 120
+                                : a.role == Role::kDistill ? 20
+                                                           : 2;
   f.status = roll < limited ? "rate_limited" : roll < limited + 6 ? "error" : "success";
   f.input_tokens = static_cast<std::int64_t>(f.text.size() / 4) + 8 + context_tokens;
   if (f.max_tokens > 0) out_tokens = std::min(out_tokens, f.max_tokens);
   f.output_tokens = f.status == "success" ? out_tokens : 0;
-  f.latency = f.status == "rate_limited" ? r.Range(5, 40) : r.Range(300, 900) + f.output_tokens * 12;
+  f.latency =
+      f.status == "rate_limited" ? r.Range(5, 40) : r.Range(300, 900) + f.output_tokens * 12;
   f.text_hash = a.text_mode == TextMode::kAbsent ? std::string() : TextHash(f.text);
 }
 
@@ -1062,7 +1073,8 @@ void RenderLiteLlm(const Account& a, const EventFields& f, TimeFormatter& tf, st
 }
 
 std::string_view Label(std::string_view detector, int score) {
-  if (detector == "distill") return score >= 900 ? "distillation" : score >= 500 ? "suspect" : "benign";
+  if (detector == "distill")
+    return score >= 900 ? "distillation" : score >= 500 ? "suspect" : "benign";
   if (detector == "template_reuse") return score >= 800 ? "templated" : "varied";
   return score >= 700 ? "high" : score >= 400 ? "medium" : "low";
 }
@@ -1149,7 +1161,8 @@ Result<GenerationSummary> Generate(const GeneratorOptions& o) {
     return Status::InvalidArgument("--accounts must be in 10..50000000");
   }
   if (o.events < 0) return Status::InvalidArgument("--events must not be negative");
-  if (o.start % kMicrosPerDay != 0) return Status::InvalidArgument("the start must be a UTC midnight");
+  if (o.start % kMicrosPerDay != 0)
+    return Status::InvalidArgument("the start must be a UTC midnight");
   if (o.campaigns.rate_limit_cluster_size < 2 || o.campaigns.signup_burst_size < 2 ||
       o.campaigns.heavy_permille < 0 || o.campaigns.heavy_permille > 1000) {
     return Status::InvalidArgument("campaign sizes must be at least 2, heavy share in 0..1000");
@@ -1242,8 +1255,9 @@ Result<GenerationSummary> Generate(const GeneratorOptions& o) {
       PlanDay(o, pop.accounts[i], static_cast<std::uint32_t>(i), d, scale, planned);
     }
     std::sort(planned.begin(), planned.end(), [](const Planned& x, const Planned& y) {
-      return x.ts != y.ts ? x.ts < y.ts : x.account != y.account ? x.account < y.account
-                                                                 : x.seq < y.seq;
+      return x.ts != y.ts             ? x.ts < y.ts
+             : x.account != y.account ? x.account < y.account
+                                      : x.seq < y.seq;
     });
     std::fill(active.begin(), active.end(), 0);
     for (const Planned& p : planned) ++active[p.account];
@@ -1280,8 +1294,8 @@ Result<GenerationSummary> Generate(const GeneratorOptions& o) {
       const Account& a = pop.accounts[i];
       if (active[i] == 0 || !a.risk_scored) continue;
       SignalLine sl{risk_at, {}};
-      AppendSignal(sl.line, "account_risk", kRiskVersion, "account", a.id, risk_at,
-                   RiskScore(a, d), tf);
+      AppendSignal(sl.line, "account_risk", kRiskVersion, "account", a.id, risk_at, RiskScore(a, d),
+                   tf);
       signals.push_back(std::move(sl));
     }
     std::stable_sort(signals.begin(), signals.end(),

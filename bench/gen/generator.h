@@ -62,17 +62,17 @@ struct CampaignKnobs {
 };
 
 struct GeneratorOptions {
-  std::string out_dir;               // created if missing
+  std::string out_dir;  // created if missing
   std::uint64_t seed = 1;
-  TimestampUs start = 0;             // first instant of the first day (UTC midnight)
+  TimestampUs start = 0;  // first instant of the first day (UTC midnight)
   int days = 45;
   std::int64_t accounts = 300;
-  std::int64_t events = 8000;        // target total; the realised count is close to it
+  std::int64_t events = 8000;  // target total; the realised count is close to it
   EventFormat format = EventFormat::kCanonical;
   Compression compression = Compression::kNone;
-  int compression_level = 0;         // 0: the codec's default (zlib 6, zstd 3)
-  std::string prompts_dir;           // optional: real prompt texts (*.jsonl) for benchmarks
-  int threads = 1;                   // threads that render events; output is the same
+  int compression_level = 0;  // 0: the codec's default (zlib 6, zstd 3)
+  std::string prompts_dir;    // optional: real prompt texts (*.jsonl) for benchmarks
+  int threads = 1;            // threads that render events; output is the same
   CampaignKnobs campaigns;
 };
 

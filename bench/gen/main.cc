@@ -1,6 +1,5 @@
 // tosguard-gen: writes a deterministic synthetic usage-log data set (see generator.h).
 #include <CLI/CLI.hpp>
-
 #include <algorithm>
 #include <cstdio>
 #include <thread>

@@ -21,8 +21,7 @@ class Sink {
 };
 
 // Opens `path` for writing with the given compression (level 0: the codec default).
-Result<std::unique_ptr<Sink>> OpenSink(const std::string& path, Compression compression,
-                                       int level);
+Result<std::unique_ptr<Sink>> OpenSink(const std::string& path, Compression compression, int level);
 
 // ".gz", ".zst" or "".
 std::string_view CompressionSuffix(Compression compression);

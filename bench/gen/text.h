@@ -11,12 +11,12 @@
 namespace tosguard::gen {
 
 enum class PromptStyle : std::uint8_t {
-  kChat,        // varied questions of a person
-  kWork,        // longer work requests of heavy users
-  kDistill,     // "generate N diverse instructions ... step by step"
-  kProbe,       // one-word answers, asked for log-probabilities
-  kBulk,        // bulk classification / extraction at machine cadence
-  kSpam,        // promotional content from freshly created accounts
+  kChat,     // varied questions of a person
+  kWork,     // longer work requests of heavy users
+  kDistill,  // "generate N diverse instructions ... step by step"
+  kProbe,    // one-word answers, asked for log-probabilities
+  kBulk,     // bulk classification / extraction at machine cadence
+  kSpam,     // promotional content from freshly created accounts
 };
 
 // Real prompts read from a directory, used instead of (or beside) the templates.

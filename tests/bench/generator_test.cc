@@ -1,10 +1,12 @@
 // Tests of the synthetic usage-log generator: determinism, validity, planted campaigns.
-#include <catch2/catch.hpp>
+#include "bench/gen/generator.h"
+
 #include <simdjson.h>
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -14,7 +16,6 @@
 #include "base/schema.h"
 #include "base/sha256.h"
 #include "base/time.h"
-#include "bench/gen/generator.h"
 
 using namespace tosguard;
 namespace fs = std::filesystem;
@@ -26,9 +27,8 @@ class TempDir {
  public:
   explicit TempDir(const std::string& tag) {
     static int counter = 0;
-    path_ = fs::temp_directory_path() /
-            ("tosguard-gen-" + tag + "-" + std::to_string(::getpid()) + "-" +
-             std::to_string(++counter));
+    path_ = fs::temp_directory_path() / ("tosguard-gen-" + tag + "-" + std::to_string(::getpid()) +
+                                         "-" + std::to_string(++counter));
     fs::remove_all(path_);
     fs::create_directories(path_);
   }
@@ -459,7 +459,8 @@ TEST_CASE("generator: real prompt texts are used when a directory is given") {
     std::string_view text;
     if (parser.iterate(padded).get_string().get(text) != simdjson::SUCCESS) continue;
     if (text.size() > 20 && text.find('"') == std::string_view::npos &&
-        text.find('\\') == std::string_view::npos && events.find(std::string(text)) != std::string::npos) {
+        text.find('\\') == std::string_view::npos &&
+        events.find(std::string(text)) != std::string::npos) {
       ++found;
     }
   }

@@ -1,7 +1,7 @@
 // The bundled sample (examples/data) is exactly what its documented command generates.
-#include <catch2/catch.hpp>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -30,8 +30,8 @@ std::string FileDigest(const fs::path& path) {
 //                --accounts 300 --events 5800
 TEST_CASE("sample: examples/data regenerates byte for byte") {
   const fs::path sample = fs::path(TOSGUARD_SOURCE_DIR) / "examples" / "data";
-  const fs::path out = fs::temp_directory_path() /
-                       ("tosguard-sample-" + std::to_string(::getpid()));
+  const fs::path out =
+      fs::temp_directory_path() / ("tosguard-sample-" + std::to_string(::getpid()));
   fs::remove_all(out);
   gen::GeneratorOptions o;
   o.out_dir = out.string();
@@ -43,8 +43,8 @@ TEST_CASE("sample: examples/data regenerates byte for byte") {
   o.threads = 2;
   auto result = gen::Generate(o);
   REQUIRE(result.ok());
-  for (const char* name : {"accounts.jsonl", "acceptances.jsonl", "events.jsonl",
-                           "signals.jsonl"}) {
+  for (const char* name :
+       {"accounts.jsonl", "acceptances.jsonl", "events.jsonl", "signals.jsonl"}) {
     INFO(name << ": regenerate with the command in examples/README.md if the generator "
                  "changed on purpose");
     CHECK(FileDigest(out / name) == FileDigest(sample / name));
