@@ -2,6 +2,7 @@
 #include "engine/ingest/ingest.h"
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
@@ -98,10 +99,27 @@ class Ingester {
   Result<IngestResult> Run();
 
  private:
+  // What the reading thread hands to the merging thread, in input order.
+  struct Item {
+    enum class Kind : std::uint8_t { kChunk, kCsvHeader, kFileEnd, kError, kDone };
+    Kind kind = Kind::kDone;
+    std::future<ParsedChunk> parsed;  // kChunk
+    std::uint32_t file = 0;           // kCsvHeader, kFileEnd
+    Digest sha256{};                  // kFileEnd
+    std::uint64_t stored_bytes = 0;   // kFileEnd
+    std::uint64_t content_bytes = 0;  // kFileEnd
+    Status error;                     // kError
+  };
+
+  // The reading thread: every file in order, then kDone.
+  void ReadAll();
   Status ReadFile(std::uint32_t file_index);
   Status Submit(std::unique_ptr<Chunk> chunk);
-  Status MergeOldest();
-  Status DrainIfFull();
+  // Bounded hand-over between the threads; Push blocks while the queue is full.
+  void Push(Item item);
+  Item Pop();
+  std::unique_ptr<Chunk> TakeChunk();
+  void ReturnChunk(std::unique_ptr<Chunk> chunk);
   Status Merge(ParsedChunk pc);
   Status Quarantine(const QuarantineEntry& e, InputFile& file);
 
@@ -113,9 +131,17 @@ class Ingester {
   std::unique_ptr<WorkerPool> pool_;
   // Per worker, per source: parsers are created lazily by the worker that uses them.
   std::vector<std::vector<std::unique_ptr<ChunkParser>>> parsers_;
-  std::deque<std::future<ParsedChunk>> inflight_;
+  // Between the reading and the merging thread.
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::deque<Item> queue_;
+  std::size_t queue_capacity_ = 4;
+  std::atomic<bool> stop_reading_{false};       // the merger failed: read no further
+  std::mutex spare_mu_;
   std::vector<std::unique_ptr<Chunk>> spare_chunks_;  // merged chunks, buffers kept for reuse
-  std::unique_ptr<Chunk> pending_;             // the chunk that follows a skipped long line
+  // Reading thread only.
+  std::unique_ptr<Chunk> pending_;              // the chunk that follows a skipped long line
+  // Merging thread only.
   std::vector<std::uint64_t> file_lines_;       // per file: lines merged so far
   QuarantineWriter quarantine_;
   // Duplicate detection: for single-string keys, the first row per symbol.
@@ -166,13 +192,45 @@ Result<IngestResult> Ingester::Run() {
   for (auto& per_worker : parsers_) per_worker.resize(compiled_.size());
   if (threads_ > 1) pool_ = std::make_unique<WorkerPool>(threads_);
 
+  // One thread reads, hashes and cuts files into chunks; workers parse them; this
+  // thread merges the parsed chunks in input order.
+  queue_capacity_ = 2 * static_cast<std::size_t>(threads_) + 2;
+  std::thread reader([this] { ReadAll(); });
   Status st;
-  for (std::uint32_t fi = 0; fi < result_.data.files.size() && st.ok(); ++fi) st = ReadFile(fi);
-  // Drain what is in flight even after an error, so no worker outlives its data.
-  while (!inflight_.empty()) {
-    Status m = MergeOldest();
-    if (st.ok()) st = m;
+  for (;;) {
+    Item item = Pop();
+    if (item.kind == Item::Kind::kDone) break;
+    Status step;
+    switch (item.kind) {
+      case Item::Kind::kChunk: {
+        // Always wait for the parse, even after an error, so no worker outlives its data.
+        ParsedChunk pc = item.parsed.get();
+        if (st.ok()) step = Merge(std::move(pc));
+        break;
+      }
+      case Item::Kind::kCsvHeader: {
+        InputFile& f = result_.data.files[item.file];
+        ++f.stats.lines;
+        ++f.stats.header_lines;
+        file_lines_[item.file] = 1;
+        break;
+      }
+      case Item::Kind::kFileEnd: {
+        InputFile& f = result_.data.files[item.file];
+        f.sha256 = item.sha256;
+        f.stored_bytes = item.stored_bytes;
+        f.content_bytes = item.content_bytes;
+        break;
+      }
+      case Item::Kind::kError: step = item.error; break;
+      case Item::Kind::kDone: break;
+    }
+    if (st.ok() && !step.ok()) {
+      st = step;
+      stop_reading_ = true;
+    }
   }
+  reader.join();
   pool_.reset();
   if (!st.ok()) return st;
   TOSGUARD_RETURN_IF_ERROR(quarantine_.Close());
@@ -246,16 +304,7 @@ Status Ingester::ReadFile(std::uint32_t file_index) {
   file_lines_[file_index] = 0;
 
   auto take_chunk = [&]() {
-    std::unique_ptr<Chunk> c;
-    if (spare_chunks_.empty()) {
-      c = std::make_unique<Chunk>();
-    } else {
-      // Reuse a merged chunk's buffers: no new pages to fault in for every chunk.
-      c = std::move(spare_chunks_.back());
-      spare_chunks_.pop_back();
-      c->data.clear();
-      c->lines.clear();
-    }
+    std::unique_ptr<Chunk> c = TakeChunk();
     c->file = file_index;
     c->source = file.source;
     c->max_line_bytes = max_line;
@@ -304,7 +353,10 @@ Status Ingester::ReadFile(std::uint32_t file_index) {
     pc.chunk = std::move(c);
     std::promise<ParsedChunk> done;
     done.set_value(std::move(pc));
-    inflight_.push_back(done.get_future());
+    Item item;
+    item.kind = Item::Kind::kChunk;
+    item.parsed = done.get_future();
+    Push(std::move(item));
     // The bytes after the long line start the next chunk.
     pending_ = take_chunk();
     pending_->base_offset = offset - rest.size();
@@ -315,7 +367,7 @@ Status Ingester::ReadFile(std::uint32_t file_index) {
   std::unique_ptr<Chunk> chunk = take_chunk();
   chunk->base_offset = 0;
   bool eof = false;
-  while (!eof) {
+  while (!eof && !stop_reading_) {
     // Fill the chunk up to `block` bytes past what it holds.
     const std::size_t have = chunk->data.size();
     chunk->data.resize(have + block);
@@ -347,9 +399,10 @@ Status Ingester::ReadFile(std::uint32_t file_index) {
         auto l = ReadCsvHeader(header, cs, DisplayPath(config_, file.path));
         if (!l.ok()) return l.status();
         layout = std::make_shared<const CsvLayout>(std::move(*l));
-        ++file.stats.lines;
-        ++file.stats.header_lines;
-        file_lines_[file_index] = 1;
+        Item item;
+        item.kind = Item::Kind::kCsvHeader;
+        item.file = file_index;
+        Push(std::move(item));
         const std::size_t drop = nl == std::string::npos ? chunk->data.size() : nl + 1;
         chunk->data.erase_front(drop);
         chunk->base_offset += drop;
@@ -363,7 +416,6 @@ Status Ingester::ReadFile(std::uint32_t file_index) {
       if (chunk->data.size() > max_line) {
         TOSGUARD_RETURN_IF_ERROR(skip_long_line(std::move(chunk)));
         chunk = std::move(pending_);
-        TOSGUARD_RETURN_IF_ERROR(DrainIfFull());
       }
       continue;  // read more of this line
     }
@@ -382,33 +434,82 @@ Status Ingester::ReadFile(std::uint32_t file_index) {
     if (chunk->size > 0) TOSGUARD_RETURN_IF_ERROR(Submit(std::move(chunk)));
     chunk = std::move(next);
   }
-  // Merge this file's chunks so its statistics are complete.
-  while (!inflight_.empty()) TOSGUARD_RETURN_IF_ERROR(MergeOldest());
-  spare_chunks_.push_back(std::move(chunk));
-  file.sha256 = reader.file_sha256();
-  file.stored_bytes = reader.stored_bytes();
-  file.content_bytes = offset;
+  ReturnChunk(std::move(chunk));
+  Item end;
+  end.kind = Item::Kind::kFileEnd;
+  end.file = file_index;
+  end.sha256 = reader.file_sha256();
+  end.stored_bytes = reader.stored_bytes();
+  end.content_bytes = offset;
+  Push(std::move(end));
   return Status::Ok();
 }
 
-Status Ingester::DrainIfFull() {
-  while (inflight_.size() > 2 * static_cast<std::size_t>(threads_)) {
-    TOSGUARD_RETURN_IF_ERROR(MergeOldest());
+void Ingester::ReadAll() {
+  for (std::uint32_t fi = 0; fi < result_.data.files.size() && !stop_reading_; ++fi) {
+    Status st = ReadFile(fi);
+    if (!st.ok()) {
+      Item error;
+      error.kind = Item::Kind::kError;
+      error.error = std::move(st);
+      Push(std::move(error));
+      break;
+    }
   }
-  return Status::Ok();
+  Push(Item{});  // kDone
+}
+
+void Ingester::Push(Item item) {
+  std::unique_lock<std::mutex> lock(queue_mu_);
+  // Errors and the end always get in, so the merger learns of them.
+  const bool must = item.kind == Item::Kind::kError || item.kind == Item::Kind::kDone;
+  queue_cv_.wait(lock, [&] { return must || queue_.size() < queue_capacity_; });
+  queue_.push_back(std::move(item));
+  queue_cv_.notify_all();
+}
+
+Ingester::Item Ingester::Pop() {
+  std::unique_lock<std::mutex> lock(queue_mu_);
+  queue_cv_.wait(lock, [&] { return !queue_.empty(); });
+  Item item = std::move(queue_.front());
+  queue_.pop_front();
+  queue_cv_.notify_all();
+  return item;
+}
+
+std::unique_ptr<Chunk> Ingester::TakeChunk() {
+  {
+    std::lock_guard<std::mutex> lock(spare_mu_);
+    if (!spare_chunks_.empty()) {
+      // Reuse a merged chunk's buffers: no new pages to fault in for every chunk.
+      std::unique_ptr<Chunk> c = std::move(spare_chunks_.back());
+      spare_chunks_.pop_back();
+      c->data.clear();
+      c->lines.clear();
+      return c;
+    }
+  }
+  return std::make_unique<Chunk>();
+}
+
+void Ingester::ReturnChunk(std::unique_ptr<Chunk> chunk) {
+  std::lock_guard<std::mutex> lock(spare_mu_);
+  spare_chunks_.push_back(std::move(chunk));
 }
 
 Status Ingester::Submit(std::unique_ptr<Chunk> chunk) {
   const std::uint32_t source = chunk->source;
+  Item item;
+  item.kind = Item::Kind::kChunk;
   if (!pool_) {
     auto& parser = parsers_[0][source];
     if (!parser) parser = std::make_unique<ChunkParser>(compiled_[source]);
     std::promise<ParsedChunk> done;
     done.set_value(parser->Parse(std::move(chunk)));
-    inflight_.push_back(done.get_future());
+    item.parsed = done.get_future();
   } else {
     auto promise = std::make_shared<std::promise<ParsedChunk>>();
-    inflight_.push_back(promise->get_future());
+    item.parsed = promise->get_future();
     // The task owns its chunk; the worker's parser for the source is made on first use.
     auto* raw = chunk.release();
     pool_->Submit([this, promise, raw, source](unsigned worker) {
@@ -418,14 +519,9 @@ Status Ingester::Submit(std::unique_ptr<Chunk> chunk) {
       promise->set_value(parser->Parse(std::move(owned)));
     });
   }
-  // Bound the memory held by chunks in flight.
-  return DrainIfFull();
-}
-
-Status Ingester::MergeOldest() {
-  ParsedChunk pc = inflight_.front().get();
-  inflight_.pop_front();
-  return Merge(std::move(pc));
+  // Blocks while enough chunks are in flight: memory stays bounded.
+  Push(std::move(item));
+  return Status::Ok();
 }
 
 Status Ingester::Quarantine(const QuarantineEntry& e, InputFile& file) {
@@ -548,7 +644,7 @@ Status Ingester::Merge(ParsedChunk pc) {
     });
   }
   for (const QuarantineEntry& e : all) TOSGUARD_RETURN_IF_ERROR(Quarantine(e, file));
-  spare_chunks_.push_back(std::move(pc.chunk));
+  ReturnChunk(std::move(pc.chunk));
   return Status::Ok();
 }
 
