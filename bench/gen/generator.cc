@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <exception>
 #include <filesystem>
 #include <string_view>
 #include <thread>
@@ -452,7 +453,8 @@ Result<Population> BuildPopulation(const GeneratorOptions& o, const ResolvedKnob
         a.payment_fp = "pf-" + shared("pay", 5, p.group);
         a.email_domain = "northwind.example";
         a.first_day = days / 9;
-        a.created_at = start - 15 * kDay + p.member * 37 * kMinute + r.Below(std::int64_t{kHour});
+        a.created_at =
+            start - 15 * kDay + Ms{p.member} * 37 * kMinute + r.Below(std::int64_t{kHour});
         break;
       case Role::kSignupBurst:
         a.tier = "free";
@@ -463,8 +465,8 @@ Result<Population> BuildPopulation(const GeneratorOptions& o, const ResolvedKnob
         a.signup_ip = Ipv4(2, 200 + static_cast<std::uint64_t>(p.group));
         a.home_ip = a.signup_ip;
         a.email_domain = "mailbox-" + shared("mail", 6, p.group).substr(0, 6) + ".example";
-        a.created_at =
-            burst_day + 3 * kHour + p.member * 23 * kSecond + r.Below(std::int64_t{20} * kSecond);
+        a.created_at = burst_day + 3 * kHour + Ms{p.member} * 23 * kSecond +
+                       r.Below(std::int64_t{20} * kSecond);
         a.utc_offset = 0;
         break;
       case Role::kHeavy: break;
@@ -1150,11 +1152,7 @@ int RiskScore(const Account& a, int d) {
   return 0;
 }
 
-}  // namespace
-
-TimestampUs DefaultStart() { return DayStart(DaysFromCivil(2025, 5, 10)); }
-
-Result<GenerationSummary> Generate(const GeneratorOptions& o) {
+Result<GenerationSummary> GenerateImpl(const GeneratorOptions& o) {
   if (o.out_dir.empty()) return Status::InvalidArgument("no output directory");
   if (o.days < 1 || o.days > 3660) return Status::InvalidArgument("--days must be in 1..3660");
   if (o.accounts < 10 || o.accounts > 50'000'000) {
@@ -1246,7 +1244,7 @@ Result<GenerationSummary> Generate(const GeneratorOptions& o) {
   // The day being written by `writer`; only that thread touches the sinks meanwhile.
   std::vector<std::string> writing_events(threads);
   std::string writing_block;
-  std::thread writer;
+  std::jthread writer;
   std::vector<std::uint32_t> active(pop.accounts.size());
   std::uint64_t number = 0;
   for (int d = 0; d < o.days; ++d) {
@@ -1267,7 +1265,7 @@ Result<GenerationSummary> Generate(const GeneratorOptions& o) {
       c.signals.clear();
     }
     const std::size_t per = (planned.size() + threads - 1) / threads;
-    std::vector<std::thread> workers;
+    std::vector<std::jthread> workers;  // jthreads join even when unwinding
     for (std::size_t t = 0; t < threads; ++t) {
       const std::size_t begin = std::min(planned.size(), t * per);
       const std::size_t end = std::min(planned.size(), begin + per);
@@ -1279,7 +1277,7 @@ Result<GenerationSummary> Generate(const GeneratorOptions& o) {
         });
       }
     }
-    for (std::thread& w : workers) w.join();
+    for (std::jthread& w : workers) w.join();
     number += planned.size();
     summary.events += static_cast<std::int64_t>(planned.size());
 
@@ -1308,7 +1306,7 @@ Result<GenerationSummary> Generate(const GeneratorOptions& o) {
     if (writer.joinable()) writer.join();
     for (std::size_t t = 0; t < threads; ++t) std::swap(chunks[t].events, writing_events[t]);
     std::swap(block, writing_block);
-    writer = std::thread([&] {
+    writer = std::jthread([&] {
       for (const std::string& e : writing_events) (*events_sink)->Write(e);
       (*signals_sink)->Write(writing_block);
     });
@@ -1319,6 +1317,20 @@ Result<GenerationSummary> Generate(const GeneratorOptions& o) {
   summary.files.push_back(events_name);
   summary.files.push_back("signals.jsonl");
   return summary;
+}
+
+}  // namespace
+
+TimestampUs DefaultStart() { return DayStart(DaysFromCivil(2025, 5, 10)); }
+
+Result<GenerationSummary> Generate(const GeneratorOptions& o) {
+  // Exceptions stay inside: allocation failures and thread start-up failures become a
+  // Status like any other failure.
+  try {
+    return GenerateImpl(o);
+  } catch (const std::exception& e) {
+    return Status::Internal(std::string("generator failed: ") + e.what());
+  }
 }
 
 }  // namespace tosguard::gen
