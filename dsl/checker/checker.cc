@@ -118,7 +118,12 @@ struct PackScope {
   std::map<std::string, const Define*> defines;
   std::map<std::string, Value> list_values;
   std::set<std::string> bad_defines;  // reported once, on their own
+  // Work done across the whole pack, so no input can make checking slow.
+  mutable std::int64_t nodes_used = 0;
+  mutable bool budget_reported = false;
 };
+
+constexpr std::int64_t kMaxPackNodes = 1'000'000;
 
 class RuleChecker {
  public:
@@ -190,6 +195,9 @@ class RuleChecker {
   Bound Bind(const Expr& e);
 
  private:
+  static constexpr int kMaxBindDepth = 512;
+  static constexpr int kMaxBindNodes = 100000;
+  Bound BindNode(const Expr& e);
   Bound BindName(const Expr& e);
   Bound BindCall(const Expr& e);
   Bound BindAggregate(const Expr& e, AggKind kind);
@@ -217,11 +225,48 @@ class RuleChecker {
   int mute_ = 0;
   int errors_ = 0;
   int in_aggregate_ = 0;
+  int bind_depth_ = 0;
+  int bind_nodes_ = 0;
+  bool size_reported_ = false;
   std::vector<std::pair<std::string, Bound>> let_bounds_;
   std::set<std::string> defines_in_progress_;
 };
 
 Bound RuleChecker::Bind(const Expr& e) {
+  // Defines are inlined, so a chain or a doubling of defines could make a tree far
+  // deeper or larger than any source expression: both are capped.
+  if (bind_depth_ >= kMaxBindDepth || bind_nodes_ >= kMaxBindNodes) {
+    if (!size_reported_) {
+      size_reported_ = true;
+      Error(e.loc, bind_depth_ >= kMaxBindDepth
+                       ? "expression nested too deeply once defines are expanded (more than " +
+                             std::to_string(kMaxBindDepth) + " levels)"
+                       : "expression too large once defines are expanded (more than " +
+                             std::to_string(kMaxBindNodes) + " nodes)");
+    } else {
+      ++errors_;
+    }
+    return Err(e.loc);
+  }
+  if (pack_.nodes_used >= kMaxPackNodes) {
+    if (!pack_.budget_reported) {
+      pack_.budget_reported = true;
+      Error(e.loc, "rule pack too large to check (more than " + std::to_string(kMaxPackNodes) +
+                       " expression nodes once defines are expanded)");
+    } else {
+      ++errors_;
+    }
+    return Err(e.loc);
+  }
+  ++pack_.nodes_used;
+  ++bind_depth_;
+  ++bind_nodes_;
+  Bound b = BindNode(e);
+  --bind_depth_;
+  return b;
+}
+
+Bound RuleChecker::BindNode(const Expr& e) {
   Value v;
   switch (e.kind) {
     case ExprKind::kNumber:

@@ -168,3 +168,31 @@ TEST_CASE("checker: constants fold, division by zero is an error", "[dsl][checke
   CHECK(l.rules->plan.rules[0].constants[prog[1].arg].number == 10);
   CHECK(LoadText(RuleWith("  violation when count() > 1 / 0")).Has("division by zero"));
 }
+
+TEST_CASE("checker: define expansion is bounded in depth and size", "[dsl][checker]") {
+  std::string chain = "define d0 = input_tokens > 1\n";
+  for (int i = 1; i < 2000; ++i) {
+    chain += "define d" + std::to_string(i) + " = d" + std::to_string(i - 1) + " and true\n";
+  }
+  auto deep = LoadText(chain + RuleWith("  where d1999\n  violation when count() > 1"));
+  CHECK(deep.Has("nested too deeply once defines are expanded"));
+  std::string doubling = "define e0 = input_tokens > 1\n";
+  for (int i = 1; i < 40; ++i) {
+    std::string p = "e" + std::to_string(i - 1);
+    doubling += "define e" + std::to_string(i) + " = " + p + " and " + p + "\n";
+  }
+  auto big = LoadText(doubling + RuleWith("  where e39\n  violation when count() > 1"));
+  CHECK(big.Has("too large once defines are expanded"));
+}
+
+TEST_CASE("checker: a pack's total checking work is bounded", "[dsl][checker]") {
+  // e13 expands to about 50k nodes, under the per-expression cap; 30 uses of it are not (the pack budget is 1M).
+  std::string text = "define e0 = input_tokens > 1\n";
+  for (int i = 1; i <= 13; ++i) {
+    std::string p = "e" + std::to_string(i - 1);
+    text += "define e" + std::to_string(i) + " = " + p + " and " + p + "\n";
+  }
+  for (int i = 0; i < 30; ++i) text += "define f" + std::to_string(i) + " = e13 or false\n";
+  auto l = LoadText(text);
+  CHECK(l.Has("rule pack too large to check"));
+}
