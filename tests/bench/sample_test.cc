@@ -51,3 +51,32 @@ TEST_CASE("sample: examples/data regenerates byte for byte") {
   }
   fs::remove_all(out);
 }
+
+// The sample is ours alone: no prompt from the real data sets may appear in it.
+TEST_CASE("sample: contains no text of the real prompt data") {
+  const fs::path data = fs::path(TOSGUARD_SOURCE_DIR) / ".." / "shared" / "data";
+  if (!fs::exists(data / "oasst_en_100_text.jsonl")) {
+    WARN("no ../shared/data: skipped");
+    return;
+  }
+  auto read = [](const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+  };
+  const fs::path sample = fs::path(TOSGUARD_SOURCE_DIR) / "examples";
+  const std::string events =
+      read(sample / "data" / "events.jsonl") + read(sample / "litellm" / "spend_logs.jsonl");
+  int checked = 0;
+  std::istringstream lines(read(data / "oasst_en_100_text.jsonl"));
+  for (std::string line; std::getline(lines, line);) {
+    // Each line is a JSON string; its inside, when free of escapes, is the raw text.
+    if (line.size() < 40 || line.find('\\') != std::string::npos) continue;
+    const std::string text = line.substr(1, line.size() - 2);
+    ++checked;
+    INFO(text);
+    CHECK(events.find(text) == std::string::npos);
+  }
+  CHECK(checked > 10);
+}
