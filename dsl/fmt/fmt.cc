@@ -153,6 +153,8 @@ class Writer {
  private:
   void WriteRule(const Rule& r) {
     Line(r.loc, "", "rule " + r.id + " {");
+    group_ = -1;
+    group_written_ = false;
     const std::string in = "  ";
     auto word = [&](const std::optional<Word>& w, const char* key, bool quote) {
       if (w) Line(w->loc, in, std::string(key) + " " + (quote ? QuoteString(w->value) : w->value));
@@ -168,6 +170,8 @@ class Writer {
       }
       Line(loc, in, s + "]");
     };
+    // Groups, separated by a blank line: metadata; where and when; lets; levels; evidence.
+    Group(0);
     word(r.title, "title", true);
     if (r.clause) {
       const auto& c = *r.clause;
@@ -182,6 +186,7 @@ class Writer {
     words(r.tags, r.tags_loc, "tags", true);
     word(r.owner, "owner", true);
     words(r.references, r.references_loc, "references", false);
+    Group(1);
     word(r.scope, "scope", false);
     if (r.window) {
       std::string s = "window " + r.window->text;
@@ -193,10 +198,13 @@ class Writer {
     for (const auto& e : r.requires_) Line(e.loc, in, "require " + FormatExpr(e));
     for (const auto& e : r.unless) Line(e.loc, in, "unless " + FormatExpr(e));
     for (const auto& e : r.where) Line(e.loc, in, "where " + FormatExpr(e));
+    Group(2);
     for (const auto& l : r.lets) Line(l.loc, in, "let " + l.name + " = " + FormatExpr(l.value));
+    Group(3);
     for (const auto& l : r.levels) {
       Line(l.loc, in, l.level + " when " + FormatExpr(l.condition));
     }
+    Group(4);
     if (r.evidence) {
       const auto& ev = *r.evidence;
       std::vector<std::string> lines;
@@ -223,10 +231,25 @@ class Writer {
       }
     }
     out_ += "}\n";
+    group_ = -1;
+    pending_blank_ = false;
+  }
+
+  // Starts group `g` of a rule's items; the next item written opens it with a blank
+  // line when an earlier group wrote something.
+  void Group(int g) {
+    if (group_written_) pending_blank_ = true;
+    group_written_ = false;
+    group_ = g;
   }
 
   // Writes one line for the node at `loc`, with its comments.
   void Line(Loc loc, const std::string& indent, const std::string& text) {
+    if (group_ >= 0) {
+      if (pending_blank_) out_ += '\n';
+      pending_blank_ = false;
+      group_written_ = true;
+    }
     auto it = anchors_.find(loc.offset);
     if (it == anchors_.end()) {
       out_ += indent + text + "\n";
@@ -291,6 +314,9 @@ class Writer {
   std::map<std::uint32_t, Anchor> anchors_;
   std::vector<std::string> tail_;
   std::string out_;
+  int group_ = -1;  // -1 outside a rule
+  bool group_written_ = false;
+  bool pending_blank_ = false;
 };
 
 }  // namespace

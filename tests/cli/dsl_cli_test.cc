@@ -82,7 +82,8 @@ TEST_CASE("cli fmt: stdout, --check and --write", "[cli][dsl]") {
   if (!RuleCommandsRegistered()) return;
   std::string dir = MakeTempDir("tosguard-fmt");
   std::string messy = "rule r{severity low window 7d violation when count()>1}\n";
-  std::string canonical = "rule r {\n  severity low\n  window 7d\n  violation when count() > 1\n}\n";
+  std::string canonical =
+      "rule r {\n  severity low\n\n  window 7d\n\n  violation when count() > 1\n}\n";
   WriteFile(dir + "/r.tos", messy);
 
   auto out = RunTosguard({"fmt", "r.tos"}, "", dir);
