@@ -79,6 +79,8 @@ int main(int argc, char** argv) {
   app.parse_complete_callback([&ctx] { SetUpLogging(ctx); });
 
   AddIngestCommand(app, ctx);
+  AddCheckCommand(app, ctx);
+  AddFmtCommand(app, ctx);
 
   try {
     app.parse(argc, argv);

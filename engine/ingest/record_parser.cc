@@ -258,6 +258,7 @@ Result<CsvLayout> ReadCsvHeader(std::string_view line, const CompiledSource& sou
 struct ChunkParser::Impl {
   const CompiledSource& src;
   od::parser parser;
+  simdjson::dom::parser text_parser;  // for JSON held in string values
   // Scratch of one row, one entry per schema slot.
   std::vector<std::int64_t> ints;
   std::vector<double> nums;
@@ -366,6 +367,9 @@ struct ChunkParser::Impl {
       return StoreText(f, raw);
     }
     if (f.transform == Transform::kUserMessages) {
+      // Gateways write "{}" or an empty object when they did not log the messages:
+      // that is absent text, not a broken record.
+      if (t == od::json_type::object || t == od::json_type::string) return std::nullopt;
       if (t != od::json_type::array) return WrongType(f, t);
       return ReadUserMessages(v, f);
     }
@@ -387,7 +391,8 @@ struct ChunkParser::Impl {
         if (f.type == FieldType::kStringSet) {
           TypedValue tv;
           tv.type = f.type;
-          tv.items = SplitSet(s);
+          // Some exports write a JSON array as text ('["a","b"]'); read it as the array.
+          if (!ReadJsonTextArray(s, &tv.items)) tv.items = SplitSet(s);
           Store(f, tv);
           return std::nullopt;
         }
@@ -478,6 +483,23 @@ struct ChunkParser::Impl {
       }
       default: return WrongType(f, t);
     }
+  }
+
+  // True when `s` is a JSON array of strings (the items go to `items`).
+  bool ReadJsonTextArray(std::string_view s, std::vector<std::string>* items) {
+    if (s.empty() || s.front() != '[') return false;
+    simdjson::dom::element doc;
+    if (text_parser.parse(s.data(), s.size()).get(doc)) return false;
+    simdjson::dom::array arr;
+    if (doc.get_array().get(arr)) return false;
+    std::vector<std::string> out;
+    for (simdjson::dom::element e : arr) {
+      std::string_view item;
+      if (e.get_string().get(item)) return false;
+      out.emplace_back(item);
+    }
+    *items = std::move(out);
+    return true;
   }
 
   // Chat messages: [{"role": "user", "content": "..." | [{"type":"text","text":"..."}]}].

@@ -366,3 +366,29 @@ TEST_CASE("same input, any thread count and chunk size: identical tables and sum
     }
   }
 }
+
+TEST_CASE("gateway quirks: messages not logged, tags written as JSON text") {
+  TempDir dir;
+  dir.Write("events.jsonl",
+            Event("e1", "\"2025-03-01T10:00:00Z\"", R"(,"messages":"{}","tags":"[\"prod\",\"batch\"]")") + "\n" +
+                Event("e2", "\"2025-03-01T10:00:00Z\"", R"(,"messages":{},"tags":"a; b")") + "\n" +
+                Event("e3", "\"2025-03-01T10:00:00Z\"", R"(,"messages":42)") + "\n");
+  IngestConfig cfg = MustConfig(dir, std::string(kEventsOnly) +
+                                         "    fields:\n      text: {path: messages, transform: user_messages}\n");
+  IngestResult r = MustIngest(cfg);
+  REQUIRE(r.data.events.rows() == 2);
+  CHECK_FALSE(r.data.events.Has(event_slot::kText, 0));
+  CHECK_FALSE(r.data.events.Has(event_slot::kText, 1));
+  CHECK(Reason(r, QuarantineReason::kWrongType) == 1);
+  const auto& d = r.data.dict;
+  auto tags = [&](std::size_t row) {
+    std::vector<std::string> out;
+    for (SymbolId id : d.sets.Members(static_cast<std::uint32_t>(r.data.events.Int(event_slot::kTags, row)))) {
+      out.emplace_back(d.strings.Name(id));
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  CHECK(tags(0) == std::vector<std::string>{"batch", "prod"});
+  CHECK(tags(1) == std::vector<std::string>{"a", "b"});
+}
