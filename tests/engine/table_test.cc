@@ -1,0 +1,83 @@
+// Tests of the dictionaries and columnar tables that hold ingested records.
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "engine/ingest/table.h"
+
+using namespace tosguard;
+using namespace tosguard::engine;
+
+TEST_CASE("the dictionary interns in first-seen order and finds what it holds") {
+  Dictionary d;
+  CHECK(d.Intern("b") == 0);
+  CHECK(d.Intern("a") == 1);
+  CHECK(d.Intern("b") == 0);
+  CHECK(d.Intern("") == 2);
+  CHECK(d.Find("a") == 1);
+  CHECK(d.Find("zzz") == Dictionary::kNone);
+  CHECK(d.Name(0) == "b");
+  CHECK(d.size() == 3);
+}
+
+TEST_CASE("the dictionary keeps views valid while it grows, large strings included") {
+  Dictionary d;
+  const std::string big(300000, 'x');
+  std::vector<std::string_view> views;
+  for (int i = 0; i < 50000; ++i) {
+    const std::string s = i % 10000 == 0 ? big + std::to_string(i) : "id-" + std::to_string(i);
+    REQUIRE(d.Intern(s) == static_cast<SymbolId>(i));
+    views.push_back(d.Name(static_cast<SymbolId>(i)));
+  }
+  for (int i = 0; i < 50000; ++i) {
+    const std::string s = i % 10000 == 0 ? big + std::to_string(i) : "id-" + std::to_string(i);
+    CHECK(views[static_cast<std::size_t>(i)] == s);
+    CHECK(d.Find(s) == static_cast<SymbolId>(i));
+  }
+}
+
+TEST_CASE("sets are interned regardless of order and repetition") {
+  SetDictionary sets;
+  const auto a = sets.Intern({3, 1, 2});
+  CHECK(sets.Intern({1, 2, 3, 3}) == a);
+  CHECK(sets.Intern({}) != a);
+  CHECK(sets.Members(a) == std::vector<SymbolId>{1, 2, 3});
+}
+
+TEST_CASE("the text store returns what was added") {
+  TextStore t;
+  CHECK(t.Add("hello") == 0);
+  CHECK(t.Add("") == 1);
+  CHECK(t.Add("world") == 2);
+  CHECK(t.Get(0) == "hello");
+  CHECK(t.Get(1).empty());
+  CHECK(t.Get(2) == "world");
+  CHECK(t.bytes() == 10);
+}
+
+TEST_CASE("tables keep only materialised columns, aligned row by row") {
+  RecordTable table(CanonicalSchema(RecordKind::kEvent));
+  std::vector<bool> want(table.schema().size(), false);
+  want[event_slot::kTs] = true;
+  want[event_slot::kTemperature] = true;
+  table.Materialise(want);
+  CHECK(table.materialised_slots() == std::vector<std::size_t>{event_slot::kTs, event_slot::kTemperature});
+  const std::size_t n = table.schema().size();
+  std::vector<std::int64_t> ints(n, 0);
+  std::vector<double> nums(n, 0);
+  std::vector<std::uint8_t> present(n, 0);
+  ints[event_slot::kTs] = 42;
+  present[event_slot::kTs] = 1;
+  table.AppendRow(SourceRef{0, 1, 0, 10}, ints.data(), nums.data(), present.data());
+  nums[event_slot::kTemperature] = 0.5;
+  present[event_slot::kTemperature] = 1;
+  table.AppendRow(SourceRef{0, 2, 11, 10}, ints.data(), nums.data(), present.data());
+  REQUIRE(table.rows() == 2);
+  CHECK(table.Int(event_slot::kTs, 1) == 42);
+  CHECK_FALSE(table.Has(event_slot::kTemperature, 0));
+  CHECK(table.Has(event_slot::kTemperature, 1));
+  CHECK(table.Num(event_slot::kTemperature, 1) == 0.5);
+  CHECK_FALSE(table.Has(event_slot::kModel, 0));  // not materialised
+  CHECK(table.column(event_slot::kModel).ints.empty());
+  CHECK(table.ref(1).offset == 11);
+}
