@@ -615,8 +615,9 @@ File ParseFile(const SourceSet& sources, std::uint32_t index, Diagnostics* diags
     pa::Declaration decl;
     const char* start = p;
     try {
+      // No post-skip: `p` then ends right after the declaration (for the rule's text).
       bool ok = x3::phrase_parse(p, end, parser::declaration_type{"declaration"}, parser::skipper,
-                                 decl);
+                                 decl, x3::skip_flag::dont_post_skip);
       if (ok) {
         std::size_t rules_before = file.rules.size();
         low.LowerDeclaration(decl, &file);
