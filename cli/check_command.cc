@@ -54,6 +54,7 @@ void Run(const CheckArgs& args, CliContext& ctx) {
     note.message = "detector names were not checked (give --config or --detectors)";
     diags.Add(note);
   }
+  diags.Sort();  // by file, line and column: related messages read top to bottom
   if (format == "json") {
     std::cout << "[";
     for (std::size_t i = 0; i < diags.items().size(); ++i) {
