@@ -30,14 +30,14 @@ std::string MakeCase(const std::string& events) {
 
 }  // namespace
 
-TEST_CASE("--version names the version and the build's revision") {
+TEST_CASE("the version flag names the version and the build's revision") {
   CommandResult r = RunTosguard({"--version"});
   CHECK(r.exit_code == 0);
   CHECK(r.out.rfind("tosguard 0.", 0) == 0);
   CHECK(r.out.find('(') != std::string::npos);
 }
 
-TEST_CASE("--help works for the command and every subcommand") {
+TEST_CASE("help works for the command and every subcommand") {
   CommandResult top = RunTosguard({"--help"});
   CHECK(top.exit_code == 0);
   CHECK(top.out.find("ingest") != std::string::npos);
@@ -80,7 +80,7 @@ TEST_CASE("ingest --format json is deterministic and machine-readable") {
   CHECK(a.out.find(R"("records":{"event":2,)") != std::string::npos);
 }
 
-TEST_CASE("--max-quarantine turns too much bad input into exit 3") {
+TEST_CASE("the quarantine limit option turns too much bad input into exit 3") {
   const std::string dir = MakeCase(Event("e1") + "bad\nbad\n");
   CHECK(RunTosguard({"ingest", "-c", "tosguard.yaml"}, "", dir).exit_code == 0);
   CommandResult over = RunTosguard({"ingest", "-c", "tosguard.yaml", "--max-quarantine", "1"}, "", dir);
@@ -128,7 +128,7 @@ TEST_CASE("hostile log content never reaches the terminal raw") {
   CHECK(q.find("\\u003cscript\\u003e") != std::string::npos);
 }
 
-TEST_CASE("--log-format json writes one JSON object per log line") {
+TEST_CASE("JSON log format writes one JSON object per log line") {
   const std::string dir = MakeTempDir("tosguard-cli");
   WriteFile(dir + "/tosguard.yaml", kConfig);
   CommandResult r = RunTosguard({"--log-format", "json", "ingest", "-c", "tosguard.yaml"}, "", dir);
@@ -139,7 +139,7 @@ TEST_CASE("--log-format json writes one JSON object per log line") {
   CHECK(r.err.back() == '\n');
 }
 
-TEST_CASE("--validate required skips type checks of fields no one needs") {
+TEST_CASE("validating only required fields skips type checks of fields no one needs") {
   const std::string dir = MakeCase(Event("e1") + Event("e2", R"(,"input_tokens":"many")"));
   CommandResult all = RunTosguard({"ingest", "-c", "tosguard.yaml", "--format", "json"}, "", dir);
   CHECK(all.out.find(R"("records":{"event":1,)") != std::string::npos);
