@@ -60,7 +60,6 @@ std::string IngestSummaryJson(const IngestConfig& config, const IngestResult& r)
   w.Key("sources").BeginArray();
   for (std::uint32_t si = 0; si < config.sources.size(); ++si) {
     const SourceConfig& s = config.sources[si];
-    FileStats sum;
     w.BeginObject();
     w.Key("name").String(s.name);
     w.Key("kind").String(RecordKindName(s.kind));
