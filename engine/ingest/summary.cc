@@ -42,6 +42,19 @@ std::string Pad(std::string s, std::size_t width, bool right) {
   return right ? std::string(width - s.size(), ' ') + s : s + std::string(width - s.size(), ' ');
 }
 
+// The time range of the event records (other kinds have their own times: acceptances
+// can be years older than the events they govern).
+std::pair<std::optional<TimestampUs>, std::optional<TimestampUs>> EventRange(
+    const IngestConfig& config, const IngestResult& r) {
+  std::optional<TimestampUs> first, last;
+  for (const InputFile& f : r.data.files) {
+    if (config.sources[f.source].kind != RecordKind::kEvent) continue;
+    if (f.stats.min_ts && (!first || *f.stats.min_ts < *first)) first = f.stats.min_ts;
+    if (f.stats.max_ts && (!last || *f.stats.max_ts > *last)) last = f.stats.max_ts;
+  }
+  return {first, last};
+}
+
 }  // namespace
 
 std::string DisplayPath(const IngestConfig& config, const std::string& path) {
@@ -86,6 +99,13 @@ std::string IngestSummaryJson(const IngestConfig& config, const IngestResult& r)
   w.Key("acceptance").Uint(r.data.acceptances.rows());
   w.Key("signal").Uint(r.data.signals.rows());
   w.EndObject();
+  const auto [first, last] = EventRange(config, r);
+  w.Key("event_time_range").BeginObject();
+  w.Key("first_ts");
+  first ? w.String(FormatRfc3339(*first)) : w.Null();
+  w.Key("last_ts");
+  last ? w.String(FormatRfc3339(*last)) : w.Null();
+  w.EndObject();
   w.Key("links").BeginObject();
   w.Key("event_accounts").Uint(r.links.event_accounts);
   w.Key("events_of_unknown_accounts").Uint(r.links.events_of_unknown_accounts);
@@ -119,9 +139,9 @@ std::string IngestSummaryTable(const IngestConfig& config, const IngestResult& r
   out += "records:     " + Thousands(r.data.events.rows()) + " events, " +
          Thousands(r.data.accounts.rows()) + " accounts, " + Thousands(r.data.acceptances.rows()) +
          " acceptances, " + Thousands(r.data.signals.rows()) + " signals\n";
-  if (r.totals.min_ts) {
-    out += "time range:  " + FormatRfc3339(*r.totals.min_ts) + " .. " +
-           FormatRfc3339(*r.totals.max_ts) + "\n";
+  const auto [events_first, events_last] = EventRange(config, r);
+  if (events_first) {
+    out += "events from: " + FormatRfc3339(*events_first) + " .. " + FormatRfc3339(*events_last) + "\n";
   }
   out += "accounts:    " + Thousands(r.links.event_accounts) + " active in events; " +
          Thousands(r.links.unknown_accounts) + " without an account record (" +
