@@ -75,9 +75,13 @@ std::size_t EditDistance(std::string_view a, std::string_view b) {
 }
 
 std::string ClosestName(std::string_view name, const std::vector<std::string>& candidates) {
+  // A suggestion is a courtesy: never worth a slow search over a huge namespace.
+  if (candidates.size() > 5000) return "";
   std::string best;
   std::size_t best_d = 1000;
   for (const auto& c : candidates) {
+    std::size_t diff = c.size() > name.size() ? c.size() - name.size() : name.size() - c.size();
+    if (diff > 3) continue;
     std::size_t d = EditDistance(name, c);
     if (d < best_d || (d == best_d && c < best)) {
       best_d = d;

@@ -121,7 +121,12 @@ struct PackScope {
   // Work done across the whole pack, so no input can make checking slow.
   mutable std::int64_t nodes_used = 0;
   mutable bool budget_reported = false;
+  mutable std::int64_t errors = 0;  // reported by rule checkers, across the pack
 };
+
+// Past these, errors are counted but not described (no suggestion search either).
+constexpr int kMaxRuleErrors = 100;
+constexpr std::int64_t kMaxPackErrors = 1000;
 
 constexpr std::int64_t kMaxPackNodes = 1'000'000;
 
@@ -134,9 +139,12 @@ class RuleChecker {
         out_(out) {}
 
   void Error(Loc loc, std::string m) {
-    if (mute_ == 0) src_.Error(diags_, loc, std::move(m));
+    if (mute_ == 0 && Reporting()) src_.Error(diags_, loc, std::move(m));
     ++errors_;
+    ++pack_.errors;
   }
+  // False once enough errors were reported; callers then skip costly messages.
+  bool Reporting() const { return errors_ < kMaxRuleErrors && pack_.errors < kMaxPackErrors; }
   void Warn(Loc loc, std::string m) {
     if (mute_ == 0) src_.Warning(diags_, loc, std::move(m));
   }
@@ -163,11 +171,9 @@ class RuleChecker {
 
   // Binds a let; event-phase lets are kept for inlining, window-phase ones are slots.
   void BindLet(const Let& l) {
-    for (const auto& [name, _] : let_bounds_) {
-      if (name == l.name) {
-        Error(l.loc, "let '" + l.name + "' is already defined in this rule");
-        return;
-      }
+    if (let_index_.count(l.name)) {
+      Error(l.loc, "let '" + l.name + "' is already defined in this rule");
+      return;
     }
     if (events_.Slot(l.name)) {
       Warn(l.loc, "let '" + l.name + "' hides the event field of the same name");
@@ -188,6 +194,7 @@ class RuleChecker {
     } else {
       let_bounds_.emplace_back(l.name, b);
     }
+    let_index_[l.name] = let_bounds_.size() - 1;
   }
 
   std::optional<bool> Decide(const Bound& b) const;
@@ -207,11 +214,10 @@ class RuleChecker {
   void CheckShareThreshold(const Bound& agg_side, const Bound& const_side, Loc loc);
 
   std::uint32_t DetectorIndex(const std::string& name) {
-    for (std::size_t i = 0; i < out_->detectors.size(); ++i) {
-      if (out_->detectors[i] == name) return static_cast<std::uint32_t>(i);
-    }
-    out_->detectors.push_back(name);
-    return static_cast<std::uint32_t>(out_->detectors.size() - 1);
+    auto [it, inserted] =
+        detector_index_.emplace(name, static_cast<std::uint32_t>(out_->detectors.size()));
+    if (inserted) out_->detectors.push_back(name);
+    return it->second;
   }
 
   const SourceSet& src_;
@@ -229,6 +235,10 @@ class RuleChecker {
   int bind_nodes_ = 0;
   bool size_reported_ = false;
   std::vector<std::pair<std::string, Bound>> let_bounds_;
+  std::map<std::string, std::size_t> let_index_;
+  std::map<std::string, std::uint32_t> detector_index_;
+  std::map<std::string, std::uint32_t> aggregate_index_;
+  std::map<std::string, std::uint32_t> regex_index_;
   std::set<std::string> defines_in_progress_;
 };
 
@@ -348,13 +358,11 @@ Bound RuleChecker::BindName(const Expr& e) {
     return b;
   }
   if (e.path.size() == 1) {
-    for (auto it = let_bounds_.rbegin(); it != let_bounds_.rend(); ++it) {
-      if (it->first == full) {
-        Bound b = it->second;
-        b.loc = e.loc;
-        if (b.type == Type::kError) return Err(e.loc);
-        return b;
-      }
+    if (auto it = let_index_.find(full); it != let_index_.end()) {
+      Bound b = let_bounds_[it->second].second;
+      b.loc = e.loc;
+      if (b.type == Type::kError) return Err(e.loc);
+      return b;
     }
   }
   if (auto slot = events_.Slot(full)) {
@@ -396,6 +404,10 @@ Bound RuleChecker::BindName(const Expr& e) {
                                 "'require accepted(...)'");
       return Err(e.loc);
     }
+  }
+  if (!Reporting()) {
+    Error(e.loc, "");
+    return Err(e.loc);
   }
   std::vector<std::string> names;
   for (const auto& f : events_.fields()) names.push_back(f.name);
@@ -596,10 +608,9 @@ Bound RuleChecker::BindAggregate(const Expr& e, AggKind kind) {
   --in_aggregate_;
   if (!ok) return Err(e.loc);
   // Identical aggregates share one slot.
-  std::uint32_t index = static_cast<std::uint32_t>(out_->aggregates.size());
-  for (std::size_t i = 0; i < out_->aggregates.size(); ++i) {
-    if (out_->aggregates[i].text == agg.text) index = static_cast<std::uint32_t>(i);
-  }
+  auto [slot, inserted] =
+      aggregate_index_.emplace(agg.text, static_cast<std::uint32_t>(out_->aggregates.size()));
+  std::uint32_t index = slot->second;
   Bound b;
   b.kind = BoundKind::kAggregate;
   b.type = agg.result;
@@ -607,7 +618,7 @@ Bound RuleChecker::BindAggregate(const Expr& e, AggKind kind) {
   b.loc = e.loc;
   b.index = index;
   b.name = agg.text;
-  if (index == out_->aggregates.size()) out_->aggregates.push_back(std::move(agg));
+  if (inserted) out_->aggregates.push_back(std::move(agg));
   return b;
 }
 
@@ -679,12 +690,10 @@ Bound RuleChecker::BindBinary(const Expr& e) {
     b.type = Type::kBool;
     b.phase = a.phase;
     b.loc = e.loc;
-    std::uint32_t idx = static_cast<std::uint32_t>(out_->regexes.size());
-    for (std::size_t i = 0; i < out_->regexes.size(); ++i) {
-      if (out_->regexes[i] == pattern) idx = static_cast<std::uint32_t>(i);
-    }
-    if (idx == out_->regexes.size()) out_->regexes.push_back(pattern);
-    b.index = idx;
+    auto [slot, inserted] =
+        regex_index_.emplace(pattern, static_cast<std::uint32_t>(out_->regexes.size()));
+    if (inserted) out_->regexes.push_back(pattern);
+    b.index = slot->second;
     b.name = pattern;
     b.args.push_back(std::move(a));
     return b;
@@ -1016,6 +1025,7 @@ CheckedPack CheckPack(const SourceSet& src, const std::vector<File>& files, cons
   }
 
   std::map<std::string, Loc> rule_ids;
+  bool truncated_rules = false;
   for (const auto& f : files) {
     for (const auto& r : f.rules) {
       Diagnostics local;
@@ -1271,9 +1281,16 @@ CheckedPack CheckPack(const SourceSet& src, const std::vector<File>& files, cons
         }
       }
       if (rc.errors() > 0 || local.HasErrors()) failed = true;
+      if (rc.errors() > kMaxRuleErrors) truncated_rules = true;
       for (const auto& d : local.items()) diags->Add(d);
       if (!failed) pack.rules.push_back(std::move(out));
     }
+  }
+  if (scope.errors > kMaxPackErrors || truncated_rules) {
+    diags->Error(files.empty() ? "" : src.file(files[0].index).path, 0, 0,
+                 "too many errors; only the first are shown (at most " +
+                     std::to_string(kMaxRuleErrors) + " per rule, " +
+                     std::to_string(kMaxPackErrors) + " in all)");
   }
   return pack;
 }

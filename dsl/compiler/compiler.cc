@@ -2,6 +2,7 @@
 #include "dsl/compiler/compiler.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include <re2/re2.h>
@@ -37,11 +38,6 @@ OpCode BinaryOpCode(Op op) {
   return OpCode::kAnd;
 }
 
-bool SameValue(const Value& a, const Value& b) {
-  return a.type == b.type && a.number == b.number && a.int_value == b.int_value &&
-         a.bool_value == b.bool_value && a.str == b.str && a.item_type == b.item_type &&
-         a.strings == b.strings && a.numbers == b.numbers;
-}
 
 class Emitter {
  public:
@@ -56,11 +52,18 @@ class Emitter {
 
  private:
   std::uint32_t ConstIndex(const Value& v) {
-    for (std::size_t i = 0; i < plan_->constants.size(); ++i) {
-      if (SameValue(plan_->constants[i], v)) return static_cast<std::uint32_t>(i);
-    }
-    plan_->constants.push_back(v);
-    return static_cast<std::uint32_t>(plan_->constants.size() - 1);
+    // Equal constants share a slot; the key spells the whole value out.
+    std::string key = std::to_string(static_cast<int>(v.type)) + "|" +
+                      std::to_string(static_cast<int>(v.item_type)) + "|" +
+                      std::to_string(v.int_value) + "|" + (v.bool_value ? "1" : "0") + "|";
+    key.append(reinterpret_cast<const char*>(&v.number), sizeof v.number);
+    key += "|" + std::to_string(v.str.size()) + ":" + v.str;
+    for (const auto& s : v.strings) key += "|" + std::to_string(s.size()) + ":" + s;
+    for (double d : v.numbers) key.append(reinterpret_cast<const char*>(&d), sizeof d);
+    auto [it, inserted] =
+        const_index_.emplace(std::move(key), static_cast<std::uint32_t>(plan_->constants.size()));
+    if (inserted) plan_->constants.push_back(v);
+    return it->second;
   }
 
   void Emit(const Bound& b, Program& p) {
@@ -108,6 +111,7 @@ class Emitter {
   }
 
   RulePlan* plan_;
+  std::map<std::string, std::uint32_t> const_index_;
   std::set<std::uint32_t>* event_slots_;
   std::set<std::uint32_t>* account_slots_;
 };
