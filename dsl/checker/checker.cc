@@ -251,8 +251,8 @@ Bound RuleChecker::Bind(const Expr& e) {
       Error(e.loc, bind_depth_ >= kMaxBindDepth
                        ? "expression nested too deeply once defines are expanded (more than " +
                              std::to_string(kMaxBindDepth) + " levels)"
-                       : "expression too large once defines are expanded (more than " +
-                             std::to_string(kMaxBindNodes) + " nodes)");
+                       : "expression too large (more than " +
+                             std::to_string(kMaxBindNodes) + " nodes, counting expanded defines)");
     } else {
       ++errors_;
     }

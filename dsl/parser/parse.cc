@@ -206,13 +206,21 @@ class Lowerer {
   // Lowers an expression and rejects trees deeper than kMaxExprDepth.
   Expr LowerExpr(const pa::Expr& e) {
     int depth = 0;
+    too_deep_ = false;
     Expr out = LowerChain(e, &depth);
-    if (depth > kMaxExprDepth && !depth_reported_) {
-      depth_reported_ = true;
+    if (too_deep_) {
       Error(At(e.where), "expression nested more than " + std::to_string(kMaxExprDepth) +
                              " levels deep");
+      too_deep_ = false;
     }
     return out;
+  }
+
+  // Records that a tree got too deep; building stops there, so no deeper tree is
+  // ever made (its recursive destruction could exhaust the stack).
+  bool TooDeep(int depth) {
+    if (depth > kMaxExprDepth) too_deep_ = true;
+    return too_deep_;
   }
 
   void LowerDeclaration(const pa::Declaration& d, File* file);
@@ -236,6 +244,10 @@ class Lowerer {
     Expr lhs = Primary(c, depth);
     bool lhs_is_comparison = false;
     while (c.HasOp()) {
+      if (too_deep_) {
+        c.term = c.e.rest.size();
+        break;
+      }
       const pa::Operation& o = c.NextOp();
       Op op = BinaryOp(o.op);
       int prec = Precedence(op);
@@ -256,12 +268,17 @@ class Lowerer {
       lhs = std::move(bin);
       *depth = std::max(*depth, rdepth) + 1;
       lhs_is_comparison = prec == 4;
+      TooDeep(*depth);
     }
     return lhs;
   }
 
   Expr Primary(Chain& c, int* depth) {
     const pa::Term& t = c.Term();
+    if (too_deep_) {
+      c.prefix = t.prefixes.size();
+      return Expr{};
+    }
     if (c.prefix == 0 && t.prefixes.size() > 32) {
       Error(At(t.where), "more than 32 prefix operators in a row");
       c.prefix = t.prefixes.size();
@@ -277,6 +294,7 @@ class Lowerer {
       int d = 0;
       u.args.push_back(is_not ? Climb(c, 3, &d) : Primary(c, &d));
       *depth = d + 1;
+      TooDeep(*depth);
       return u;
     }
     return LowerOperand(t.operand, depth);
@@ -288,7 +306,7 @@ class Lowerer {
   std::uint32_t index_;
   Diagnostics* diags_;
   const char* begin_;
-  bool depth_reported_ = false;
+  bool too_deep_ = false;
 };
 
 struct OperandVisitor {
@@ -372,6 +390,7 @@ struct OperandVisitor {
       d = std::max(d, ad);
     }
     *depth = d + 1;
+    low->TooDeep(*depth);
     return e;
   }
   Expr operator()(const x3::forward_ast<pa::ListLit>& fl) const {
@@ -386,6 +405,7 @@ struct OperandVisitor {
       d = std::max(d, ad);
     }
     *depth = d + 1;
+    low->TooDeep(*depth);
     return e;
   }
   Expr operator()(const x3::forward_ast<pa::Expr>& fe) const {

@@ -64,6 +64,10 @@ TEST_CASE("parser: hostile input gives one clear error", "[dsl][parser]") {
   std::string chain = "1";
   for (int i = 0; i < 2000; ++i) chain += " + 1";
   CHECK(LoadText("define x = " + chain + "\n").Has("expression nested more than 256 levels"));
+  // A chain far past the cap is cut while it is built: no deep tree to destroy.
+  std::string huge = "1";
+  for (int i = 0; i < 300000; ++i) huge += "+1";
+  CHECK(LoadText("define x = " + huge + "\n").Has("expression nested more than 256 levels"));
   std::string nots;
   for (int i = 0; i < 5000; ++i) nots += "not ";
   CHECK(LoadText("define x = " + nots + "true\n").Has("more than 32 prefix operators"));
