@@ -28,7 +28,7 @@ struct annotate {
       if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f' || *p == '\v') {
         ++p;
       } else if (*p == '#' || (*p == '/' && p + 1 < end && p[1] == '/')) {
-        while (p < end && *p != '\n') ++p;
+        while (p < end && *p != '\n' && *p != '\r') ++p;
       } else {
         break;
       }

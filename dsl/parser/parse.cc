@@ -73,12 +73,13 @@ bool Prescan(const SourceSet& sources, std::uint32_t index, File* file, Diagnost
   for (std::size_t i = 0; i < t.size(); ++i) {
     char c = t[i];
     if (c == '\n') { line_has_code = false; continue; }
-    if (c == ' ' || c == '\t' || c == '\r') continue;
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') continue;
     if (c == '#' || (c == '/' && i + 1 < t.size() && t[i + 1] == '/')) {
-      std::size_t end = t.find('\n', i);
+      // Like the grammar's skipper, a comment ends at any line break, "\r" included.
+      std::size_t end = t.find_first_of("\r\n", i);
       if (end == std::string::npos) end = t.size();
       std::size_t stop = end;
-      while (stop > i && (t[stop - 1] == '\r' || t[stop - 1] == ' ')) --stop;
+      while (stop > i && (t[stop - 1] == ' ' || t[stop - 1] == '\t')) --stop;
       file->comments.push_back({{index, static_cast<std::uint32_t>(i)}, t.substr(i, stop - i),
                                 !line_has_code});
       i = end - 1;
@@ -86,7 +87,7 @@ bool Prescan(const SourceSet& sources, std::uint32_t index, File* file, Diagnost
     }
     line_has_code = true;
     if (c == '"') {
-      for (++i; i < t.size() && t[i] != '"' && t[i] != '\n'; ++i) {
+      for (++i; i < t.size() && t[i] != '"' && t[i] != '\n' && t[i] != '\r'; ++i) {
         if (t[i] == '\\') ++i;
       }
       if (i < t.size() && t[i] == '\n') { line_has_code = false; }
@@ -94,7 +95,7 @@ bool Prescan(const SourceSet& sources, std::uint32_t index, File* file, Diagnost
       continue;
     }
     if (c == '/' && last_word == "matches") {
-      for (++i; i < t.size() && t[i] != '/' && t[i] != '\n'; ++i) {
+      for (++i; i < t.size() && t[i] != '/' && t[i] != '\n' && t[i] != '\r'; ++i) {
         if (t[i] == '\\') ++i;
       }
       if (i < t.size() && t[i] == '\n') { line_has_code = false; }
