@@ -2,6 +2,8 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <malloc.h>
+
 #include <cstdio>
 #include <exception>
 #include <string>
@@ -60,6 +62,13 @@ void SetUpLogging(const tosguard::cli::CliContext& ctx) {
 
 int main(int argc, char** argv) {
   using namespace tosguard::cli;
+#ifdef __GLIBC__
+  // Ingest allocates and frees many multi-megabyte buffers (chunks, per-chunk tables).
+  // glibc would map each with mmap and unmap it on free, so every reuse faults in fresh
+  // zeroed pages; keeping them in the heap lets freed buffers be reused as they are.
+  mallopt(M_MMAP_THRESHOLD, 1 << 30);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+#endif
   CliContext ctx;
   CLI::App app{"tosguard: terms-of-service compliance rules over AI usage logs, with evidence"};
   app.set_version_flag("--version",

@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <cstring>
 #include <deque>
+#include <filesystem>
 #include <functional>
 #include <future>
 #include <mutex>
@@ -143,6 +144,7 @@ class Ingester {
   std::unique_ptr<Chunk> pending_;              // the chunk that follows a skipped long line
   // Merging thread only.
   std::vector<std::uint64_t> file_lines_;       // per file: lines merged so far
+  std::vector<std::uint64_t> content_estimate_;  // per file: its content's size, roughly
   QuarantineWriter quarantine_;
   // Duplicate detection: for single-string keys, the first row per symbol.
   std::array<std::vector<std::uint32_t>, 4> first_row_by_symbol_;
@@ -176,6 +178,11 @@ Result<IngestResult> Ingester::Run() {
       auto reader = ContentReader::Open(p);  // checks existence, type, magic bytes
       if (!reader.ok()) return reader.status();
       f.compression = (*reader)->compression();
+      std::error_code ec;
+      const std::uint64_t stored = std::filesystem::file_size(p, ec);
+      // Compressed logs typically shrink four- to tenfold; the estimate only sizes
+      // reservations, so being wrong costs a regrowth, nothing more.
+      content_estimate_.push_back(ec ? 0 : f.compression == Compression::kNone ? stored : stored * 4);
       result_.data.files.push_back(std::move(f));
     }
   }
@@ -544,8 +551,19 @@ Status Ingester::Merge(ParsedChunk pc) {
   for (QuarantineEntry& e : pc.quarantine) e.ref.line += base_line;
 
   // Local ids to global ones.
+  // The first chunk of a file tells its line density: make room for the whole file at
+  // once rather than growing (and rehashing) step by step.
+  if (base_line <= 1 && chunk.size > 0) {
+    const std::uint64_t expected_rows =
+        content_estimate_[chunk.file] * pc.lines / chunk.size;
+    global.Reserve(global.rows() + expected_rows);
+    gd.strings.Reserve(gd.strings.size() + expected_rows + pc.dict.strings.size());
+  }
+  // Local ids to global ones; the workers already hashed each string.
   std::vector<SymbolId> sym(pc.dict.strings.size());
-  for (SymbolId i = 0; i < sym.size(); ++i) sym[i] = gd.strings.Intern(pc.dict.strings.Name(i));
+  for (SymbolId i = 0; i < sym.size(); ++i) {
+    sym[i] = gd.strings.Intern(pc.dict.strings.Name(i), pc.dict.strings.Hash(i));
+  }
   std::vector<std::uint32_t> sets(pc.dict.sets.size());
   for (std::uint32_t i = 0; i < sets.size(); ++i) {
     std::vector<SymbolId> members = pc.dict.sets.Members(i);

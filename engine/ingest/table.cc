@@ -55,7 +55,16 @@ void Dictionary::Grow() {
 }
 
 SymbolId Dictionary::Intern(std::string_view s) {
-  const auto h = static_cast<std::uint32_t>(HashOf(s));
+  return Intern(s, static_cast<std::uint32_t>(HashOf(s)));
+}
+
+void Dictionary::Reserve(std::size_t n) {
+  names_.reserve(n);
+  hashes_.reserve(n);
+  while (n * 2 > slots_.size()) Grow();
+}
+
+SymbolId Dictionary::Intern(std::string_view s, std::uint32_t h) {
   std::size_t i = h & mask_;
   while (slots_[i] != kNone) {
     const SymbolId id = slots_[i];

@@ -31,10 +31,15 @@ class Dictionary {
   Dictionary& operator=(Dictionary&&) noexcept = default;
 
   SymbolId Intern(std::string_view s);
+  // The same with `s`'s hash already known (Hash() of another dictionary).
+  SymbolId Intern(std::string_view s, std::uint32_t hash);
   // The id of `s`, or kNone when it was never interned.
   SymbolId Find(std::string_view s) const;
   std::string_view Name(SymbolId id) const { return names_[id]; }
+  std::uint32_t Hash(SymbolId id) const { return hashes_[id]; }
   std::size_t size() const { return names_.size(); }
+  // Makes room for `n` strings in all, so growth does not rehash on the way there.
+  void Reserve(std::size_t n);
 
   static constexpr SymbolId kNone = 0xFFFFFFFFu;
 
