@@ -46,6 +46,7 @@ class Dictionary {
  private:
   std::string_view Store(std::string_view s);
   void Grow();
+  void Rehash(std::size_t size);  // `size` is a power of two
   std::vector<std::unique_ptr<char[]>> blocks_;
   std::size_t block_used_ = 0;
   std::size_t block_size_ = 0;
