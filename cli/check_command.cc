@@ -4,6 +4,7 @@
 
 #include "base/diagnostic.h"
 #include "cli/command.h"
+#include "cli/config_loading.h"
 #include "dsl/loader.h"
 #include "engine/ingest/config.h"
 
@@ -24,15 +25,11 @@ void Run(const CheckArgs& args, CliContext& ctx) {
   std::optional<engine::IngestConfig> config;
   Diagnostics diags;
   if (!args.config.empty()) {
-    Diagnostics cdiags;
-    auto loaded = engine::LoadIngestConfig(args.config, &cdiags);
-    for (const Diagnostic& d : cdiags.items()) std::cerr << FormatDiagnostic(d);
-    if (!loaded.ok()) {
-      if (cdiags.empty()) std::cerr << "tosguard: " << loaded.status().message() << "\n";
+    config = LoadConfigOrReport(args.config);
+    if (!config) {
       ctx.exit_code = kExitUsage;
       return;
     }
-    config = std::move(loaded).value();
     env.accounts = &config->account_schema;
     for (const auto& d : config->detectors) env.detectors.push_back(d.name);
   }

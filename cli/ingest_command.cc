@@ -3,11 +3,10 @@
 
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 
-#include "base/diagnostic.h"
 #include "cli/command.h"
+#include "cli/config_loading.h"
 #include "engine/ingest/config.h"
 #include "engine/ingest/ingest.h"
 #include "engine/ingest/summary.h"
@@ -46,15 +45,8 @@ bool ParseLimit(const std::string& text, engine::QuarantineLimit* out) {
 }
 
 void Run(const IngestArgs& args, CliContext& ctx) {
-  Diagnostics diags;
-  auto config = engine::LoadIngestConfig(args.config, &diags);
-  if (!diags.empty()) {
-    std::ifstream in(args.config, std::ios::binary);
-    const std::string source((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    for (const Diagnostic& d : diags.items()) std::cerr << FormatDiagnostic(d, source);
-  }
-  if (!config.ok()) {
-    if (diags.empty()) spdlog::error("{}", config.status().message());
+  auto config = LoadConfigOrReport(args.config);
+  if (!config) {
     ctx.exit_code = kExitUsage;
     return;
   }

@@ -1,0 +1,16 @@
+// Loading tosguard.yaml for a subcommand, reporting every problem the same way.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "engine/ingest/config.h"
+
+namespace tosguard::cli {
+
+// Loads the configuration at `path`. Diagnostics go to stderr with the source line and
+// a caret; a file that cannot be read is logged as an error. Returns nullopt on any
+// problem (the caller exits with kExitUsage).
+std::optional<engine::IngestConfig> LoadConfigOrReport(const std::string& path);
+
+}  // namespace tosguard::cli
