@@ -16,30 +16,16 @@
 #include "base/schema.h"
 #include "base/sha256.h"
 #include "base/time.h"
+#include "tests/support/temp_dir.h"
 
 using namespace tosguard;
 namespace fs = std::filesystem;
 
 namespace {
 
-// A fresh directory under the system temp directory, removed at scope exit.
-class TempDir {
- public:
-  explicit TempDir(const std::string& tag) {
-    static int counter = 0;
-    path_ = fs::temp_directory_path() / ("tosguard-gen-" + tag + "-" + std::to_string(::getpid()) +
-                                         "-" + std::to_string(++counter));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string str() const { return path_.string(); }
-
- private:
-  fs::path path_;
+// A generator test's output directory, named after the test's tag.
+struct TempDir : tosguard::testing::TempDir {
+  explicit TempDir(const std::string& tag) : tosguard::testing::TempDir("tosguard-gen-" + tag) {}
 };
 
 std::string ReadFile(const std::string& path) {

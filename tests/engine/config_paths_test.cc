@@ -1,12 +1,11 @@
 // Tests of loading a configuration file and expanding a source's paths and globs.
 #include <catch2/catch.hpp>
 
-#include <stdlib.h>
-
 #include <filesystem>
 #include <fstream>
 
 #include "engine/ingest/config.h"
+#include "tests/support/temp_dir.h"
 
 using namespace tosguard;
 using namespace tosguard::engine;
@@ -14,27 +13,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A fresh directory under the system's temporary directory, removed at the end.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "tosguard-config-XXXXXX").string();
-    REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-  void Touch(const std::string& rel) const {
-    fs::create_directories((path_ / rel).parent_path());
-    std::ofstream(path_ / rel) << "{}\n";
-  }
-
- private:
-  fs::path path_;
-};
+using tosguard::testing::TempDir;
 
 SourceConfig Source(std::vector<std::string> paths) {
   SourceConfig s;
@@ -46,8 +25,8 @@ SourceConfig Source(std::vector<std::string> paths) {
 }  // namespace
 
 TEST_CASE("plain paths resolve against the configuration's directory") {
-  TempDir dir;
-  dir.Touch("data/a.jsonl");
+  TempDir dir("tosguard-config");
+  dir.Write("data/a.jsonl", "{}\n");
   auto r = ExpandSourcePaths(Source({"data/a.jsonl"}), dir.path().string());
   REQUIRE(r.ok());
   CHECK(*r == std::vector<std::string>{(dir.path() / "data/a.jsonl").string()});
@@ -59,10 +38,10 @@ TEST_CASE("plain paths resolve against the configuration's directory") {
 }
 
 TEST_CASE("globs are sorted by byte order, pattern by pattern") {
-  TempDir dir;
+  TempDir dir("tosguard-config");
   for (const char* f : {"d/day-10.jsonl", "d/day-2.jsonl", "d/Day-3.jsonl", "d/day-1.jsonl.zst",
                         "d/other.csv", "z.jsonl"}) {
-    dir.Touch(f);
+    dir.Write(f, "{}\n");
   }
   auto r = ExpandSourcePaths(Source({"z.jsonl", "d/[dD]ay-*", "d/*.csv"}), dir.path().string());
   REQUIRE(r.ok());
@@ -73,17 +52,17 @@ TEST_CASE("globs are sorted by byte order, pattern by pattern") {
 }
 
 TEST_CASE("a base directory with glob characters is taken literally") {
-  TempDir dir;
-  dir.Touch("we[ir]d*/a.jsonl");
-  dir.Touch("wed*/a.jsonl");
+  TempDir dir("tosguard-config");
+  dir.Write("we[ir]d*/a.jsonl", "{}\n");
+  dir.Write("wed*/a.jsonl", "{}\n");
   auto r = ExpandSourcePaths(Source({"*.jsonl"}), (dir.path() / "we[ir]d*").string());
   REQUIRE(r.ok());
   CHECK(*r == std::vector<std::string>{(dir.path() / "we[ir]d*/a.jsonl").string()});
 }
 
 TEST_CASE("missing files, empty globs and directories are errors naming them") {
-  TempDir dir;
-  dir.Touch("data/a.jsonl");
+  TempDir dir("tosguard-config");
+  dir.Write("data/a.jsonl", "{}\n");
   auto missing = ExpandSourcePaths(Source({"data/a.jsonl", "data/b.jsonl"}), dir.path().string());
   REQUIRE_FALSE(missing.ok());
   CHECK(missing.status().code() == StatusCode::kNotFound);
@@ -110,8 +89,8 @@ TEST_CASE("missing files, empty globs and directories are errors naming them") {
 }
 
 TEST_CASE("a file named twice is an error, so no record counts twice") {
-  TempDir dir;
-  dir.Touch("a.jsonl");
+  TempDir dir("tosguard-config");
+  dir.Write("a.jsonl", "{}\n");
   auto r = ExpandSourcePaths(Source({"a.jsonl", "*.jsonl"}), dir.path().string());
   REQUIRE_FALSE(r.ok());
   CHECK(r.status().code() == StatusCode::kInvalidArgument);
@@ -119,7 +98,7 @@ TEST_CASE("a file named twice is an error, so no record counts twice") {
 }
 
 TEST_CASE("LoadIngestConfig reads a file and reports I/O failures as Status") {
-  TempDir dir;
+  TempDir dir("tosguard-config");
   const fs::path cfg = dir.path() / "tosguard.yaml";
   std::ofstream(cfg) << "version: 1\nquarantine: out/q.jsonl\n"
                         "sources:\n  - {name: e, kind: event, paths: e.jsonl}\n";

@@ -257,7 +257,7 @@ TEST_CASE("a CSV header without a required column is an error naming the file") 
 
 TEST_CASE("missing files and directories fail the run, naming them") {
   TempDir dir;
-  std::filesystem::create_directories(dir.path() + "/adir");
+  std::filesystem::create_directories(dir.str() + "/adir");
   auto missing = Ingest(MustConfig(dir, kEventsOnly), {});
   REQUIRE_FALSE(missing.ok());
   CHECK(missing.status().message().find("events.jsonl") != std::string::npos);

@@ -1,52 +1,21 @@
 // Helpers for ingest tests: a temporary directory with a configuration and inputs.
 #pragma once
 
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "base/diagnostic.h"
 #include "engine/ingest/config.h"
 #include "engine/ingest/ingest.h"
+#include "tests/support/temp_dir.h"
 
 namespace tosguard::engine::testing {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "tosguard-test-XXXXXX").string();
-    path_ = mkdtemp(tmpl.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::string& path() const { return path_; }
-  std::string Write(const std::string& name, const std::string& content) const {
-    const std::string p = path_ + "/" + name;
-    std::filesystem::create_directories(std::filesystem::path(p).parent_path());
-    std::ofstream(p, std::ios::binary) << content;
-    return p;
-  }
-  std::string Read(const std::string& name) const {
-    std::ifstream f(path_ + "/" + name, std::ios::binary);
-    std::stringstream ss;
-    ss << f.rdbuf();
-    return ss.str();
-  }
-
- private:
-  std::string path_;
-};
+using tosguard::testing::TempDir;
 
 // Parses `yaml` as if it were `dir`/tosguard.yaml; fails the test on diagnostics.
 inline IngestConfig MustConfig(const TempDir& dir, const std::string& yaml) {
   Diagnostics diags;
-  auto cfg = ParseIngestConfig(yaml, dir.path() + "/tosguard.yaml", &diags);
+  auto cfg = ParseIngestConfig(yaml, dir.str() + "/tosguard.yaml", &diags);
   std::string shown;
   for (const auto& d : diags.items()) shown += FormatDiagnostic(d);
   INFO(shown);

@@ -57,11 +57,11 @@ TEST_CASE("concatenated gzip members are one stream") {
 
 TEST_CASE("file errors name the file") {
   TempDir dir;
-  auto missing = ContentReader::Open(dir.path() + "/nope.jsonl");
+  auto missing = ContentReader::Open(dir.str() + "/nope.jsonl");
   CHECK(missing.status().code() == StatusCode::kNotFound);
   CHECK(missing.status().message().find("nope.jsonl") != std::string::npos);
 
-  auto directory = ContentReader::Open(dir.path());
+  auto directory = ContentReader::Open(dir.str());
   CHECK(directory.status().code() == StatusCode::kInvalidArgument);
   CHECK(directory.status().message().find("is a directory") != std::string::npos);
 
