@@ -180,17 +180,14 @@ inline const EvalValueOut& MetricOf(const std::vector<Metric>& metrics, const st
   throw std::logic_error("unreachable");
 }
 
-// A known number, or an unknown value, among `metrics`.
-inline void CheckNumber(const std::vector<Metric>& metrics, const std::string& name, double expected) {
+// An expected metric: a known number, or kUnknown.
+inline constexpr std::nullopt_t kUnknown = std::nullopt;
+inline void CheckMetric(const std::vector<Metric>& metrics, const std::string& name,
+                        std::optional<double> expected) {
   const EvalValueOut& v = MetricOf(metrics, name);
   INFO(name << " = " << v.text);
-  CHECK(v.known);
-  CHECK(v.number == expected);
-}
-inline void CheckUnknown(const std::vector<Metric>& metrics, const std::string& name) {
-  const EvalValueOut& v = MetricOf(metrics, name);
-  INFO(name << " = " << v.text);
-  CHECK_FALSE(v.known);
+  CHECK(v.known == expected.has_value());
+  if (expected && v.known) CHECK(v.number == *expected);
 }
 
 inline const EvalStats::PerRule& StatsOf(const EvalResult& r, const std::string& rule) {
