@@ -102,6 +102,7 @@ sources:
     INFO(ingested.status().ToString());
     REQUIRE(ingested.ok());
     ingest = std::move(*ingested);
+    INFO(dir.Read("q.jsonl"));
     REQUIRE(ingest.totals.quarantined == 0);  // every scenario line is well-formed
 
     dsl::CheckEnv env;
