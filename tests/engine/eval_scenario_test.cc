@@ -44,6 +44,17 @@ Waiver MakeWaiver(const std::string& id, const std::string& rule, WaiverScope ki
   return w;
 }
 
+// The one finding of `rules` over a single event of account a1 at `ts`.
+Finding OnlyFinding(const std::string& rules, const std::string& ts) {
+  Scenario s;
+  s.events = {Ev("t1", "a1", ts)};
+  s.rules = rules;
+  Run run(s);
+  EvalResult r = run.Eval();
+  REQUIRE(r.findings.size() == 1);
+  return r.findings[0];
+}
+
 // A comparison node of an explanation: [value, threshold] and whether it held.
 void CheckComparison(const ExplainNode& node, const std::string& op, double value, double threshold,
                      const std::string& held) {
@@ -308,15 +319,10 @@ TEST_CASE("eval: findings are maximal runs; review -> violation -> review gives 
 }
 
 TEST_CASE("eval: a finding id is SHA-256 over rule, scope kind, scope value, first day and level") {
-  Scenario s;
-  s.events = {Ev("i1", "a1", "2025-06-01T12:00:00Z")};
-  s.rules = Rule("ids", "  window 1d\n  review when count() >= 1\n");
-  Run run(s);
-  EvalResult r = run.Eval();
-  REQUIRE(r.findings.size() == 1);
+  const Finding f = OnlyFinding(Rule("ids", "  window 1d\n  review when count() >= 1\n"), "2025-06-01T12:00:00Z");
   // Fields separated by NUL bytes; the day as written in findings (YYYY-MM-DD), the level by name.
   const std::string preimage = std::string("ids") + '\0' + "account" + '\0' + "a1" + '\0' + "2025-06-01" + '\0' + "review";
-  CHECK(r.findings[0].id == "F-" + Sha256Hex(preimage).substr(0, 16));
+  CHECK(f.id == "F-" + Sha256Hex(preimage).substr(0, 16));
 }
 
 TEST_CASE("eval: the peak, the metrics there and the explanation tree; why not on a compliant day") {
@@ -891,13 +897,10 @@ TEST_CASE("eval: ExplainPoint rejects an unknown rule and a scope of the wrong k
 // finding.h: EvalValueOut::text is the "canonical text: 0.71, "acct-1", true, 30d, ...",
 // i.e. a string is written quoted, as in the rule language.
 TEST_CASE("eval: a string value's canonical text is quoted", "[!mayfail]") {
-  Scenario s;
-  s.events = {Ev("t1", "a1", "2025-06-10T10:00:00Z")};
-  s.rules = Rule("shown", "  window 1d\n  violation when count() >= 1\n  evidence {\n    show model\n  }\n");
-  Run run(s);
-  EvalResult r = run.Eval();
-  REQUIRE(r.findings.size() == 1);
-  REQUIRE(r.findings[0].evidence.size() == 1);
-  REQUIRE(r.findings[0].evidence[0].shown.size() == 1);
-  CHECK(r.findings[0].evidence[0].shown[0].second.text == "\"m1\"");
+  const Finding f = OnlyFinding(
+      Rule("shown", "  window 1d\n  violation when count() >= 1\n  evidence {\n    show model\n  }\n"),
+      "2025-06-10T10:00:00Z");
+  REQUIRE(f.evidence.size() == 1);
+  REQUIRE(f.evidence[0].shown.size() == 1);
+  CHECK(f.evidence[0].shown[0].second.text == "\"m1\"");
 }
