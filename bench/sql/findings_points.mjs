@@ -9,12 +9,8 @@ const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
 for await (const line of lines) {
   if (line.trim() === '') continue;
   const f = JSON.parse(line);
-  const rule = f.rule?.id ?? f.rule_id ?? f.rule;
-  let scope = f.scope?.value ?? f.scope_value ?? f.scope;
-  if (typeof scope === 'string') scope = scope.replace(/^[a-z_]+:/, '');
-  for (const point of f.timeline ?? []) {
-    const outcome = point.outcome;
-    if (!outcome || outcome === 'compliant' || outcome === 'not_evaluated') continue;
-    console.log([rule, scope, point.day ?? point.date, outcome].join('\t'));
+  for (const point of f.timeline) {
+    if (point.outcome === 'compliant' || point.outcome === 'not_evaluated') continue;
+    console.log([f.rule, f.scope.value, point.day, point.outcome].join('\t'));
   }
 }
