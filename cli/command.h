@@ -29,5 +29,7 @@ struct CliContext {
 void AddIngestCommand(CLI::App& app, CliContext& ctx);
 void AddCheckCommand(CLI::App& app, CliContext& ctx);
 void AddFmtCommand(CLI::App& app, CliContext& ctx);
+void AddScanCommand(CLI::App& app, CliContext& ctx);
+void AddExplainCommand(CLI::App& app, CliContext& ctx);
 
 }  // namespace tosguard::cli

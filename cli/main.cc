@@ -90,6 +90,8 @@ int main(int argc, char** argv) {
   AddIngestCommand(app, ctx);
   AddCheckCommand(app, ctx);
   AddFmtCommand(app, ctx);
+  AddScanCommand(app, ctx);
+  AddExplainCommand(app, ctx);
 
   try {
     app.parse(argc, argv);

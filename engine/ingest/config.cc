@@ -19,6 +19,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "base/utf8.h"
+#include "engine/eval/waiver.h"
 #include "engine/ingest/coerce.h"
 
 namespace tosguard::engine {
@@ -359,6 +360,7 @@ class Parser {
   void ParseLimits(const Entry& e, IngestConfig* config);
   void ParseAccounts(const Entry& e, IngestConfig* config);
   void ParseSignals(const Entry& e, IngestConfig* config);
+  void ParseLinking(const Entry& e, IngestConfig* config);
   void ParseSources(const Entry& e, IngestConfig* config);
   std::optional<SourceConfig> ParseSource(const YAML::Node& item, Pos item_pos,
                                           const IngestConfig& config);
@@ -384,8 +386,8 @@ IngestConfig Parser::Parse(const YAML::Node& root, IngestConfig config) {
                     "found " + NodeKindText(root));
     return config;
   }
-  static const std::vector<std::string> kTop = {"version", "limits",  "quarantine",
-                                                "accounts", "signals", "sources"};
+  static const std::vector<std::string> kTop = {"version", "limits",  "quarantine", "accounts",
+                                                "signals", "sources", "linking",   "waivers"};
   std::vector<Entry> entries = Entries(root, &kTop, "at the top level");
   auto find = [&](std::string_view key) -> const Entry* {
     for (const Entry& e : entries) {
@@ -416,6 +418,16 @@ IngestConfig Parser::Parse(const YAML::Node& root, IngestConfig config) {
   // Accounts before sources: attributes extend the schema account sources map onto.
   if (const Entry* e = find("accounts")) ParseAccounts(*e, &config);
   if (const Entry* e = find("signals")) ParseSignals(*e, &config);
+  if (const Entry* e = find("linking")) ParseLinking(*e, &config);
+  if (const Entry* e = find("waivers")) {
+    if (auto s = Scalar(*e, "a file path")) {
+      if (s->empty()) {
+        Error(e->value_pos, "'waivers' must be a file path, not empty");
+      } else {
+        config.waivers_path = (fs::path(config.base_dir) / *s).lexically_normal().string();
+      }
+    }
+  }
   if (const Entry* e = find("sources")) {
     ParseSources(*e, &config);
   } else {
@@ -557,6 +569,76 @@ void Parser::ParseSignals(const Entry& e, IngestConfig* config) {
   }
   std::sort(config->detectors.begin(), config->detectors.end(),
             [](const DetectorConfig& a, const DetectorConfig& b) { return a.name < b.name; });
+}
+
+void Parser::ParseLinking(const Entry& e, IngestConfig* config) {
+  if (!ExpectMap(e, "with the keys identifiers, max_accounts_per_value")) return;
+  static const std::vector<std::string> kKeys = {"identifiers", "max_accounts_per_value"};
+  for (const Entry& l : Entries(e.value, &kKeys, "in 'linking'")) {
+    if (l.key == "max_accounts_per_value") {
+      auto s = Scalar(l, "a positive integer");
+      if (!s) continue;
+      auto n = ParseUint64(*s);
+      if (!n || *n < 2 || *n > 1000000) {
+        Error(l.value_pos, "'max_accounts_per_value' must be an integer from 2 to 1000000, not " +
+                               Quote(*s));
+        continue;
+      }
+      config->linking.max_accounts_per_value = static_cast<std::uint32_t>(*n);
+      continue;
+    }
+    if (!l.value.IsSequence()) {
+      Error(l.value_pos, "'identifiers' must be a list like [account.payment_fingerprint, "
+                         "event.device_id], not " + NodeKindText(l.value));
+      continue;
+    }
+    std::map<std::string, Pos> seen;
+    for (const YAML::Node& item : l.value) {
+      Pos pos = PosOf(item, l.value_pos);
+      if (!item.IsScalar()) {
+        Error(pos, "a linking identifier must be account.<attribute> or event.<field>, not " +
+                       NodeKindText(item));
+        continue;
+      }
+      const std::string& name = item.Scalar();
+      const std::size_t dot = name.find('.');
+      const std::string prefix = dot == std::string::npos ? "" : name.substr(0, dot);
+      if (prefix != "account" && prefix != "event") {
+        Error(pos, "linking identifier " + Quote(name) +
+                       " must start with 'account.' or 'event.' (e.g. account.payment_fingerprint)");
+        continue;
+      }
+      const RecordKind kind = prefix == "account" ? RecordKind::kAccount : RecordKind::kEvent;
+      const RecordSchema& schema =
+          kind == RecordKind::kAccount ? config->account_schema : CanonicalSchema(RecordKind::kEvent);
+      const std::string field = name.substr(dot + 1);
+      auto slot = schema.Slot(field);
+      if (!slot) {
+        std::vector<std::string> names;
+        for (const FieldDef& f : schema.fields()) names.push_back(f.name);
+        Error(pos, "unknown " + prefix + " field " + Quote(field) + " in linking identifier " +
+                       Quote(name) + Hint(field, names, "fields"));
+        continue;
+      }
+      const FieldType type = schema.field(*slot).type;
+      if (type != FieldType::kString) {
+        Error(pos, "linking identifier " + Quote(name) + " must be a string field, not " +
+                       TypeWithArticle(type));
+        continue;
+      }
+      if (*slot == (kind == RecordKind::kAccount ? account_slot::kAccountId : event_slot::kAccountId)) {
+        Error(pos, Quote(name) + " is the account itself; name a shared identifier instead");
+        continue;
+      }
+      auto [first, inserted] = seen.emplace(name, pos);
+      if (!inserted) {
+        Error(pos, "linking identifier " + Quote(name) + " is listed twice (first at line " +
+                       std::to_string(first->second.line) + ")");
+        continue;
+      }
+      config->linking.identifiers.push_back({kind, *slot, name});
+    }
+  }
 }
 
 void Parser::ParseSources(const Entry& e, IngestConfig* config) {
@@ -1223,6 +1305,192 @@ Result<std::vector<std::string>> ExpandSourcePaths(const SourceConfig& source,
     }
   }
   return out;
+}
+
+}  // namespace tosguard::engine
+
+// Waivers (engine/eval/waiver.h) are read here: they share the configuration's YAML
+// reading and its diagnostics.
+namespace tosguard::engine {
+
+const char* WaiverScopeName(WaiverScope s) {
+  switch (s) {
+    case WaiverScope::kAccount: return "account";
+    case WaiverScope::kOrg: return "org";
+    case WaiverScope::kApiKey: return "api_key";
+    case WaiverScope::kCluster: return "cluster";
+  }
+  return "?";
+}
+
+std::string WaiverScopeText(const Waiver& w) { return std::string(WaiverScopeName(w.kind)) + ":" + w.value; }
+
+namespace {
+
+std::optional<TimestampUs> ParseWaiverTime(const std::string& s) {
+  if (auto d = ParseDate(s)) return d;
+  return ParseRfc3339(s);
+}
+
+void ParseWaiverList(Parser& parser, const YAML::Node& root, const std::string& path,
+                     std::vector<Waiver>* out) {
+  Pos root_pos = PosOf(root, {1, 1});
+  if (!root.IsMap()) {
+    parser.Error(root_pos, "a waiver file must be a map with the key 'waivers' (a list), not " +
+                               NodeKindText(root));
+    return;
+  }
+  static const std::vector<std::string> kTop = {"waivers"};
+  std::vector<Entry> top = parser.Entries(root, &kTop, "at the top level");
+  if (top.empty()) {
+    parser.Error(root_pos, "missing 'waivers' (the list of waivers)");
+    return;
+  }
+  const Entry& list = top.front();
+  if (list.value.IsNull()) return;  // an empty list written as `waivers:`
+  if (!list.value.IsSequence()) {
+    parser.Error(list.value_pos, "'waivers' must be a list of waivers, not " + NodeKindText(list.value));
+    return;
+  }
+  static const std::vector<std::string> kKeys = {"id",    "rule", "scope", "approver",
+                                                 "basis", "from", "until"};
+  static const std::vector<std::string> kKinds = {"account", "org", "api_key", "cluster"};
+  std::map<std::string, Pos> seen;
+  for (const YAML::Node& item : list.value) {
+    Pos pos = PosOf(item, list.value_pos);
+    if (!item.IsMap()) {
+      parser.Error(pos, "a waiver must be a map with id, rule, scope, approver, basis, from and "
+                        "until, not " + NodeKindText(item));
+      continue;
+    }
+    Waiver w;
+    w.file = path;
+    w.line = pos.line;
+    bool ok = true;
+    std::map<std::string, Pos> have;
+    for (const Entry& f : parser.Entries(item, &kKeys, "in a waiver")) {
+      auto s = parser.Scalar(f, "text");
+      if (!s) {
+        ok = false;
+        continue;
+      }
+      have.emplace(f.key, f.value_pos);
+      if (f.key == "id") {
+        if (!IsValidName(*s)) {
+          parser.Error(f.value_pos, "waiver id " + Quote(*s) +
+                                        " must be 1 to 128 letters, digits, '_', '-' or '.'");
+          ok = false;
+        }
+        w.id = *s;
+      } else if (f.key == "rule") {
+        if (*s != "*" && !IsIdentifier(*s)) {
+          parser.Error(f.value_pos, "'rule' must be a rule id or \"*\" (every rule), not " + Quote(*s));
+          ok = false;
+        }
+        w.rule = *s;
+      } else if (f.key == "scope") {
+        const std::size_t colon = s->find(':');
+        const std::string kind = colon == std::string::npos ? "" : s->substr(0, colon);
+        auto it = std::find(kKinds.begin(), kKinds.end(), kind);
+        if (it == kKinds.end() || colon + 1 >= s->size()) {
+          parser.Error(f.value_pos, "'scope' must be KIND:VALUE with KIND one of " +
+                                        JoinNames(kKinds) + " (e.g. account:acct-1), not " + Quote(*s));
+          ok = false;
+          continue;
+        }
+        w.kind = static_cast<WaiverScope>(it - kKinds.begin());
+        w.value = s->substr(colon + 1);
+      } else if (f.key == "approver") {
+        w.approver = *s;
+      } else if (f.key == "basis") {
+        w.basis = *s;
+      } else {
+        auto t = ParseWaiverTime(*s);
+        if (!t) {
+          parser.Error(f.value_pos, Quote(f.key) + " must be a date (2025-06-01) or an RFC 3339 "
+                                        "time with an offset, not " + Quote(*s));
+          ok = false;
+          continue;
+        }
+        if (f.key == "from") w.from = *t; else w.until = *t;
+      }
+    }
+    for (const char* key : {"id", "rule", "scope", "approver", "basis", "from"}) {
+      if (!have.count(key)) {
+        parser.Error(pos, std::string("a waiver needs '") + key + "'");
+        ok = false;
+      }
+    }
+    for (const auto& [key, text] : {std::pair<const char*, const std::string*>{"approver", &w.approver},
+                                    {"basis", &w.basis}}) {
+      if (have.count(key) && text->empty()) {
+        parser.Error(have[key], std::string("'") + key + "' must not be empty: a waiver is governed");
+        ok = false;
+      }
+    }
+    if (ok && w.until && *w.until <= w.from) {
+      parser.Error(have["until"], "'until' must be after 'from' (the waiver would cover nothing)");
+      ok = false;
+    }
+    if (!ok) continue;
+    auto [first, inserted] = seen.emplace(w.id, pos);
+    if (!inserted) {
+      parser.Error(have["id"], "waiver id " + Quote(w.id) + " is used twice (first at line " +
+                                   std::to_string(first->second.line) + ")");
+      continue;
+    }
+    out->push_back(std::move(w));
+  }
+}
+
+}  // namespace
+
+Result<std::vector<Waiver>> ParseWaivers(const std::string& text, const std::string& path,
+                                         Diagnostics* diags) {
+  std::vector<Waiver> out;
+  Diagnostics found;
+  Parser parser(path, &found);
+  try {
+    const TextLayout layout = ScanLayout(text);
+    YAML::Node root = YAML::Load(text);
+    if (root.IsNull()) {
+      parser.Error({1, 1}, "the waiver file is empty; it needs 'waivers:' and a list");
+    } else {
+      ParseWaiverList(parser, root, path, &out);
+    }
+    if (layout.second_document.line != 0) {
+      parser.Error(layout.second_document, "a waiver file must be one YAML document; a second one starts here");
+    }
+  } catch (const YAML::Exception& e) {
+    found.Error(path, PosOf(e.mark).line, PosOf(e.mark).column, "YAML syntax error: " + e.msg);
+  }
+  found.Sort();
+  const std::size_t errors = found.ErrorCount();
+  for (const Diagnostic& d : found.items()) diags->Add(d);
+  if (errors > 0) {
+    return Status::InvalidArgument(std::to_string(errors) + (errors == 1 ? " error" : " errors") +
+                                   " in " + path);
+  }
+  std::sort(out.begin(), out.end(), [](const Waiver& a, const Waiver& b) { return a.id < b.id; });
+  return out;
+}
+
+Result<std::vector<Waiver>> LoadWaivers(const std::string& path, Diagnostics* diags) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) return Status::InvalidArgument("waiver file '" + path + "' is a directory");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    int err = errno;
+    if (err == ENOENT) return Status::NotFound("waiver file '" + path + "' does not exist");
+    return Status::IoError("cannot open waiver file '" + path + "': " + std::strerror(err));
+  }
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return Status::IoError("cannot read waiver file '" + path + "'");
+  if (text.size() > kMaxConfigBytes) {
+    return Status::InvalidArgument("waiver file '" + path + "' is larger than " +
+                                   std::to_string(kMaxConfigBytes) + " bytes");
+  }
+  return ParseWaivers(text, path, diags);
 }
 
 }  // namespace tosguard::engine

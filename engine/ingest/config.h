@@ -80,6 +80,20 @@ struct DetectorConfig {
   std::optional<double> false_positive_rate;  // measured at `threshold`, in [0, 1]
 };
 
+// An identifier that links accounts into clusters: an account attribute or an event
+// field (docs/engine.md, "Clusters").
+struct LinkIdentifier {
+  RecordKind kind = RecordKind::kAccount;  // kAccount or kEvent
+  std::size_t slot = 0;                     // in the account or event schema
+  std::string name;                         // as written: "account.payment_fingerprint"
+};
+
+struct LinkingConfig {
+  std::vector<LinkIdentifier> identifiers;  // in the order written
+  // A value shared by more accounts than this links nobody (a common value).
+  std::uint32_t max_accounts_per_value = 50;
+};
+
 struct IngestConfig {
   std::string path;                  // the configuration file
   std::string base_dir;              // directory relative paths resolve against
@@ -90,6 +104,8 @@ struct IngestConfig {
   QuarantineLimit quarantine_limit;  // default: none (report and go on)
   // Where quarantined lines are written ("" = none); already resolved against base_dir.
   std::string quarantine_path;
+  LinkingConfig linking;             // `linking:`; no identifiers: every account alone
+  std::string waivers_path;          // `waivers:` resolved against base_dir, or ""
 };
 
 // Reads and validates a configuration file. User mistakes (unknown keys, unknown fields,

@@ -405,7 +405,7 @@ sources:
   SECTION("unknown key without a near name lists the allowed ones") {
     auto p = Parse(kMinimal + "zzz: 1\n");
     CHECK(Summary(p.diags) == "4:1: unknown key 'zzz' at the top level; allowed keys: version, "
-                              "limits, quarantine, accounts, signals, sources\n");
+                              "limits, quarantine, accounts, signals, sources, linking, waivers\n");
   }
   SECTION("version") {
     auto p = Parse("version: 2\nsources:\n  - {name: e, kind: event, paths: a}\n");

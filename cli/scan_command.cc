@@ -1,0 +1,187 @@
+// `tosguard scan`: evaluate a rule pack over the configured sources and print findings.
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include "base/json_writer.h"
+#include "base/time.h"
+#include "base/utf8.h"
+#include "cli/command.h"
+#include "cli/scan_inputs.h"
+#include "engine/eval/evaluate.h"
+
+namespace tosguard::cli {
+namespace {
+
+struct ScanArgs {
+  ScanInputArgs inputs;
+  std::string from, to;
+  std::string out;
+  std::string format;  // overrides the global --format
+  bool quiet = false;
+};
+
+bool ParseDay(const std::string& text, const char* option, std::optional<std::int64_t>* day) {
+  if (text.empty()) return true;
+  auto ts = ParseDate(text);
+  if (!ts) {
+    spdlog::error("{} takes a date YYYY-MM-DD, not '{}'", option, SafeExcerpt(text, 40));
+    return false;
+  }
+  *day = DayIndex(*ts);
+  return true;
+}
+
+std::string Day(std::int64_t d) { return FormatDate(DayStart(d)); }
+
+std::string SummaryJson(const engine::EvalResult& r, const engine::IngestResult& in) {
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("events").Uint(r.stats.events);
+  w.Key("lines").Uint(in.totals.lines);
+  w.Key("quarantined").Uint(in.totals.quarantined);
+  w.Key("accounts").Uint(r.stats.accounts);
+  w.Key("linked_clusters").Uint(r.stats.clusters);
+  w.Key("common_identifier_values").Uint(r.stats.common_values);
+  if (r.stats.events > 0) {
+    w.Key("from").String(Day(r.stats.from_day));
+    w.Key("to").String(Day(r.stats.to_day));
+  }
+  w.Key("rules").BeginArray();
+  for (const auto& s : r.stats.rules) {
+    w.BeginObject();
+    w.Key("rule").String(s.rule_id);
+    w.Key("counted").Uint(s.counted);
+    w.Key("no_scope").Uint(s.no_scope);
+    w.Key("not_applicable").Uint(s.not_applicable);
+    w.Key("exempted").Uint(s.exempted);
+    w.Key("waived").Uint(s.waived);
+    w.Key("filtered").Uint(s.filtered);
+    w.Key("scopes").Uint(s.scopes);
+    w.Key("points").Uint(s.points);
+    w.Key("findings").Uint(s.findings);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return w.Take();
+}
+
+std::string Table(const engine::EvalResult& r) {
+  std::string out;
+  char buf[512];
+  if (r.stats.events > 0) {
+    std::snprintf(buf, sizeof buf, "audited %s .. %s: %llu events, %llu accounts, %llu linked clusters\n",
+                  Day(r.stats.from_day).c_str(), Day(r.stats.to_day).c_str(),
+                  static_cast<unsigned long long>(r.stats.events), static_cast<unsigned long long>(r.stats.accounts),
+                  static_cast<unsigned long long>(r.stats.clusters));
+    out += buf;
+  } else {
+    out += "no events: nothing to audit\n";
+  }
+  std::snprintf(buf, sizeof buf, "%-30s %9s %9s %9s %9s\n", "rule", "counted", "scopes", "points", "findings");
+  out += buf;
+  for (const auto& s : r.stats.rules) {
+    std::snprintf(buf, sizeof buf, "%-30s %9llu %9llu %9llu %9llu\n", SafeExcerpt(s.rule_id, 30).c_str(),
+                  static_cast<unsigned long long>(s.counted), static_cast<unsigned long long>(s.scopes),
+                  static_cast<unsigned long long>(s.points), static_cast<unsigned long long>(s.findings));
+    out += buf;
+  }
+  out += "\n";
+  if (r.findings.empty()) return out + "no findings\n";
+  std::snprintf(buf, sizeof buf, "%-18s %-30s %-21s %-32s %-23s %-10s %s\n", "finding", "rule", "level", "scope",
+                "days", "peak", "evidence");
+  out += buf;
+  for (const engine::Finding& f : r.findings) {
+    const std::string scope = SafeExcerpt(f.scope_kind + ":" + f.scope_value, 32);
+    const std::string days = Day(f.first_day) + ".." + Day(f.last_day).substr(5);
+    const std::string evidence = std::to_string(f.evidence.size()) + " of " + std::to_string(f.evidence_total);
+    std::snprintf(buf, sizeof buf, "%-18s %-30s %-21s %-32s %-23s %-10s %s\n", f.id.c_str(),
+                  SafeExcerpt(f.rule_id, 30).c_str(), engine::OutcomeName(f.level), scope.c_str(), days.c_str(),
+                  Day(f.peak_day).c_str(), evidence.c_str());
+    out += buf;
+  }
+  return out;
+}
+
+void Run(const ScanArgs& args, CliContext& ctx) {
+  engine::EvalOptions options;
+  if (!ParseDay(args.from, "--from", &options.from_day) || !ParseDay(args.to, "--to", &options.to_day)) {
+    ctx.exit_code = kExitUsage;
+    return;
+  }
+  const bool bar = !args.quiet && ::isatty(STDERR_FILENO) == 1;
+  if (bar) std::cerr << "reading inputs ..." << std::flush;
+  int code = kExitOk;
+  auto in = LoadScanInputs(args.inputs, &code);
+  if (bar) std::cerr << "\r\033[K" << std::flush;
+  if (!in) {
+    ctx.exit_code = code;
+    return;
+  }
+  options.threads = args.inputs.threads;
+  options.waivers = in->waivers;
+  if (bar) {
+    options.progress = [](std::size_t done, std::size_t total) {
+      const std::size_t width = 30, filled = total ? done * width / total : width;
+      std::cerr << "\r[" << std::string(filled, '#') << std::string(width - filled, '.') << "] rules " << done
+                << "/" << total << std::flush;
+    };
+  }
+  auto result = engine::Evaluate(in->rules.plan, in->ingest.data, in->config, options);
+  if (bar) std::cerr << "\r\033[K" << std::flush;
+  if (!result.ok()) {
+    spdlog::error("scan failed: {}", result.status().message());
+    ctx.exit_code = result.status().code() == StatusCode::kCorruption       ? kExitIntegrity
+                    : result.status().code() == StatusCode::kInvalidArgument ? kExitUsage
+                                                                             : kExitInternal;
+    return;
+  }
+  if (!args.out.empty()) {
+    std::ofstream out(args.out, std::ios::binary | std::ios::trunc);
+    for (const engine::Finding& f : result->findings) out << engine::FindingJson(f) << '\n';
+    out.flush();
+    if (!out) {
+      spdlog::error("cannot write findings to '{}'", SafeExcerpt(args.out, 200));
+      ctx.exit_code = kExitInput;
+      return;
+    }
+  }
+  const std::string& format = args.format.empty() ? ctx.format : args.format;
+  if (format == "json") {
+    std::cout << "{\"summary\":" << SummaryJson(*result, in->ingest) << ",\"findings\":[";
+    for (std::size_t i = 0; i < result->findings.size(); ++i) {
+      std::cout << (i ? ",\n" : "\n") << engine::FindingJson(result->findings[i]);
+    }
+    std::cout << "]}\n";
+  } else {
+    std::cout << Table(*result);
+  }
+  if (in->ingest.totals.quarantined > 0) {
+    spdlog::warn("{} of {} input lines were quarantined{}", in->ingest.totals.quarantined, in->ingest.totals.lines,
+                 in->ingest.quarantine_path.empty() ? "" : " (see " + in->ingest.quarantine_path + ")");
+  }
+  if (in->ingest.over_quarantine_limit) {
+    spdlog::error("too much bad input: {}", in->ingest.limit_message);
+    ctx.exit_code = kExitInput;
+  }
+}
+
+}  // namespace
+
+void AddScanCommand(CLI::App& app, CliContext& ctx) {
+  auto args = std::make_shared<ScanArgs>();
+  CLI::App* cmd = app.add_subcommand("scan", "Evaluate rules over the configured sources and print the findings");
+  AddScanInputOptions(cmd, &args->inputs);
+  cmd->add_option("--from", args->from, "First evaluation day (YYYY-MM-DD); default: the first day with events");
+  cmd->add_option("--to", args->to, "Last evaluation day (YYYY-MM-DD); default: the last day with events");
+  cmd->add_option("-o,--out", args->out, "Write the findings here as JSONL (one canonical JSON finding a line)");
+  cmd->add_option("--format", args->format, "Output: table or json")->check(CLI::IsMember({"table", "json"}));
+  cmd->add_flag("-q,--quiet", args->quiet, "No progress display");
+  cmd->callback([args, &ctx] { Run(*args, ctx); });
+}
+
+}  // namespace tosguard::cli

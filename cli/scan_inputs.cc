@@ -1,0 +1,116 @@
+// Loading the inputs of an evaluation for the CLI (see scan_inputs.h).
+#include "cli/scan_inputs.h"
+
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+
+#include "base/diagnostic.h"
+#include "cli/command.h"
+#include "cli/config_loading.h"
+
+namespace tosguard::cli {
+
+namespace {
+
+void PrintDiagnostics(const Diagnostics& diags, const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  const std::string source((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (const Diagnostic& d : diags.items()) std::cerr << FormatDiagnostic(d, source);
+}
+
+// The fields ingest must materialise for the plan, the linking identifiers, scopes and
+// waivers; required fields are always read.
+engine::IngestOptions NeededFields(const engine::IngestConfig& config, const dsl::Plan& plan) {
+  engine::IngestOptions options;
+  auto& events = options.needed[static_cast<std::size_t>(RecordKind::kEvent)];
+  auto& accounts = options.needed[static_cast<std::size_t>(RecordKind::kAccount)];
+  events.assign(CanonicalSchema(RecordKind::kEvent).size(), false);
+  accounts.assign(config.account_schema.size(), false);
+  for (auto s : plan.event_slots) events[s] = true;
+  for (auto s : plan.account_slots) accounts[s] = true;
+  for (std::size_t s : {event_slot::kEventId, event_slot::kTs, event_slot::kAccountId, event_slot::kOrgId,
+                        event_slot::kApiKeyId}) {
+    events[s] = true;
+  }
+  accounts[account_slot::kAccountId] = accounts[account_slot::kOrgId] = true;
+  for (const engine::LinkIdentifier& id : config.linking.identifiers) {
+    (id.kind == RecordKind::kAccount ? accounts : events)[id.slot] = true;
+  }
+  // Acceptances and signals are small and wholly used: empty means every field.
+  return options;
+}
+
+}  // namespace
+
+void AddScanInputOptions(CLI::App* cmd, ScanInputArgs* args) {
+  cmd->add_option("-c,--config", args->config, "Configuration file")->capture_default_str();
+  cmd->add_option("-r,--rules", args->rules, "Rule files (.tos); imports are followed")->required();
+  cmd->add_option("--waivers", args->waivers, "Waiver file, overriding the configuration's");
+  cmd->add_option("--threads", args->threads, "Threads for parsing and evaluation (0: one per core)")
+      ->capture_default_str();
+  cmd->add_option("--validate", args->validate,
+                  "Which mapped fields to type-check: all (as `ingest` does), or only those the "
+                  "rules read (faster; type errors in other fields then go unnoticed)")
+      ->check(CLI::IsMember({"all", "required"}))
+      ->capture_default_str();
+  cmd->add_option("--quarantine", args->quarantine,
+                  "Write quarantined lines here (JSONL), overriding the configuration");
+}
+
+std::optional<ScanInputs> LoadScanInputs(const ScanInputArgs& args, int* exit_code) {
+  *exit_code = kExitUsage;
+  auto config = LoadConfigOrReport(args.config);
+  if (!config) return std::nullopt;
+  ScanInputs in;
+  in.config = std::move(*config);
+
+  dsl::CheckEnv env;
+  env.accounts = &in.config.account_schema;
+  for (const auto& d : in.config.detectors) env.detectors.push_back(d.name);
+  Diagnostics diags;
+  dsl::SourceSet sources;
+  auto rules = dsl::LoadRules(args.rules, env, &diags, &sources);
+  diags.Sort();
+  for (const Diagnostic& d : diags.items()) {
+    std::string text = sources.Render(d);
+    std::cerr << text;
+    if (!text.empty() && text.back() != '\n') std::cerr << '\n';
+  }
+  if (!rules) {
+    spdlog::error("the rule pack has errors; nothing was evaluated");
+    return std::nullopt;
+  }
+  in.rules = std::move(*rules);
+
+  const std::string waivers = args.waivers.empty() ? in.config.waivers_path : args.waivers;
+  if (!waivers.empty()) {
+    Diagnostics wd;
+    auto loaded = engine::LoadWaivers(waivers, &wd);
+    PrintDiagnostics(wd, waivers);
+    if (!loaded.ok()) {
+      if (wd.empty()) spdlog::error("{}", loaded.status().message());
+      return std::nullopt;
+    }
+    in.waivers = std::move(loaded).value();
+  }
+
+  engine::IngestOptions options = NeededFields(in.config, in.rules.plan);
+  options.check_unneeded = args.validate == "all";
+  options.threads = args.threads;
+  if (!args.quarantine.empty()) options.quarantine_path = args.quarantine;
+  auto ingest = engine::Ingest(in.config, options);
+  if (!ingest.ok()) {
+    spdlog::error("ingest failed: {}", ingest.status().message());
+    *exit_code = ingest.status().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitInput;
+    return std::nullopt;
+  }
+  in.ingest = std::move(ingest).value();
+  *exit_code = kExitOk;
+  return in;
+}
+
+}  // namespace tosguard::cli

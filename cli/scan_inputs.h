@@ -1,0 +1,41 @@
+// What `scan` and `explain` both read before evaluating: the configuration, the rule
+// pack, the waivers and the ingested data (only the fields the rules need).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dsl/loader.h"
+#include "engine/eval/waiver.h"
+#include "engine/ingest/config.h"
+#include "engine/ingest/ingest.h"
+
+namespace tosguard::cli {
+
+struct ScanInputArgs {
+  std::string config = "tosguard.yaml";
+  std::vector<std::string> rules;
+  std::string waivers;             // overrides the configuration's `waivers:`
+  unsigned threads = 0;
+  std::string validate = "all";    // all | required
+  std::string quarantine;          // overrides the configuration's quarantine file
+};
+
+struct ScanInputs {
+  engine::IngestConfig config;
+  dsl::RuleSet rules;
+  std::vector<engine::Waiver> waivers;
+  engine::IngestResult ingest;
+};
+
+// Loads everything, printing diagnostics and errors to stderr. On failure returns
+// nullopt and sets `exit_code` (kExitUsage for configuration, rule or waiver mistakes,
+// kExitInput for unreadable input).
+std::optional<ScanInputs> LoadScanInputs(const ScanInputArgs& args, int* exit_code);
+
+// Registers the options of ScanInputArgs on a subcommand.
+void AddScanInputOptions(CLI::App* cmd, ScanInputArgs* args);
+
+}  // namespace tosguard::cli

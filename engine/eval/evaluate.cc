@@ -1,0 +1,118 @@
+// Evaluate and ExplainPoint: the shared context once, then the rules on a thread pool.
+#include "engine/eval/evaluate.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <new>
+#include <thread>
+
+#include "engine/eval/context.h"
+#include "engine/eval/rule_eval.h"
+
+namespace tosguard::engine {
+
+Result<EvalResult> Evaluate(const dsl::Plan& plan, const Dataset& data, const IngestConfig& config,
+                            const EvalOptions& options) {
+  try {
+    EvalResult result;
+    const EvalContext ctx(plan, data, config);
+    EvalStats& stats = result.stats;
+    stats.events = data.events.rows();
+    stats.accounts = ctx.accounts();
+    stats.clusters = ctx.linked_clusters();
+    stats.common_values = ctx.common_values();
+    const std::size_t n = plan.rules.size();
+    stats.rules.resize(n);
+    for (std::size_t r = 0; r < n; ++r) stats.rules[r].rule_id = plan.rules[r].id;
+    if (data.events.rows() == 0 && !(options.from_day && options.to_day)) {
+      if (options.progress) options.progress(n, n);
+      return result;
+    }
+    stats.from_day = options.from_day.value_or(ctx.min_day());
+    stats.to_day = options.to_day.value_or(ctx.max_day());
+    if (stats.from_day > stats.to_day) {
+      return Status::InvalidArgument("the audited period ends (" + FormatDate(DayStart(stats.to_day)) +
+                                     ") before it starts (" + FormatDate(DayStart(stats.from_day)) + ")");
+    }
+
+    std::vector<std::vector<Finding>> found(n);
+    std::vector<Status> status(n);
+    std::atomic<std::size_t> next{0};
+    std::size_t done = 0;
+    std::mutex mu;
+    std::condition_variable cv;
+    auto work = [&] {
+      for (std::size_t r = next++; r < n; r = next++) {
+        try {
+          RuleEval rule(plan, r, ctx, options.waivers);
+          status[r] = rule.Run(stats.from_day, stats.to_day, options.hash_evidence_lines, &found[r], &stats.rules[r]);
+        } catch (const std::bad_alloc&) {
+          status[r] = Status::ResourceExhausted("out of memory evaluating rule " + plan.rules[r].id);
+        } catch (const std::exception& e) {
+          status[r] = Status::Internal("evaluating rule " + plan.rules[r].id + ": " + e.what());
+        }
+        std::lock_guard<std::mutex> lock(mu);
+        ++done;
+        cv.notify_one();
+      }
+    };
+    unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+    threads = static_cast<unsigned>(std::min<std::size_t>(threads, std::max<std::size_t>(n, 1)));
+    {
+      std::vector<std::jthread> pool;
+      for (unsigned t = 0; t < threads; ++t) pool.emplace_back(work);
+      std::unique_lock<std::mutex> lock(mu);
+      std::size_t reported = 0;
+      while (reported < n) {
+        cv.wait(lock, [&] { return done > reported; });
+        reported = done;
+        if (options.progress) {
+          lock.unlock();
+          options.progress(reported, n);
+          lock.lock();
+        }
+      }
+    }
+    for (std::size_t r = 0; r < n; ++r) {
+      if (!status[r].ok()) return status[r];
+      for (Finding& f : found[r]) result.findings.push_back(std::move(f));
+    }
+    return result;
+  } catch (const std::bad_alloc&) {
+    return Status::ResourceExhausted("out of memory building the evaluation indexes");
+  } catch (const std::exception& e) {
+    return Status::Internal(std::string("evaluation failed: ") + e.what());
+  }
+}
+
+Result<PointExplanation> ExplainPoint(const dsl::Plan& plan, const Dataset& data, const IngestConfig& config,
+                                      const EvalOptions& options, const std::string& rule_id,
+                                      const std::string& scope, std::int64_t day) {
+  std::size_t r = 0;
+  while (r < plan.rules.size() && plan.rules[r].id != rule_id) ++r;
+  if (r == plan.rules.size()) return Status::InvalidArgument("no rule '" + rule_id + "' in the rule pack");
+  const std::string kind = dsl::ScopeText(plan.rules[r].scope);
+  const std::size_t colon = scope.find(':');
+  if (colon == std::string::npos || scope.substr(0, colon) != kind || colon + 1 == scope.size()) {
+    return Status::InvalidArgument("rule " + rule_id + " has " + kind + " scope: name it as " + kind +
+                                   ":VALUE, not '" + scope + "'");
+  }
+  try {
+    const EvalContext ctx(plan, data, config);
+    RuleEval rule(plan, r, ctx, options.waivers);
+    const std::string value = scope.substr(colon + 1);
+    const std::uint32_t s = rule.ResolveScope(value);
+    if (s == FlatMap::kNone) {
+      return Status::InvalidArgument("no " + kind + " '" + value + "' in the data" +
+                                     (kind == "cluster" ? " (name any account of the cluster)" : ""));
+    }
+    return rule.Explain(s, day);
+  } catch (const std::bad_alloc&) {
+    return Status::ResourceExhausted("out of memory explaining rule " + rule_id);
+  } catch (const std::exception& e) {
+    return Status::Internal(std::string("explanation failed: ") + e.what());
+  }
+}
+
+}  // namespace tosguard::engine

@@ -1,0 +1,120 @@
+// Findings: what the engine concludes, with everything a report needs to cite.
+//
+// These are plain values (no pointers into the dataset), ordered deterministically,
+// so the audit module can store, hash and render them without the evaluator.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/source_ref.h"
+#include "base/time.h"
+
+namespace tosguard::engine {
+
+// The outcome of a rule for one scope value at one evaluation point.
+enum class Outcome : std::uint8_t { kViolation, kReview, kInsufficient, kCompliant, kNotEvaluated };
+// "violation", "review", "insufficient_evidence", "compliant", "not_evaluated".
+const char* OutcomeName(Outcome o);
+
+// A value as the rule language sees it, rendered for output.
+struct EvalValueOut {
+  std::string type;   // "number", "string", "bool", "duration", "timestamp", "set"
+  bool known = false;
+  std::string text;   // canonical text, strings as they are: 0.71, acct-1, true, 30d,
+                      // 2025-06-01T00:00:00Z; "unknown" when not known
+  double number = 0;  // numbers, and durations/timestamps in microseconds
+};
+
+// One node of an explanation tree: a sub-expression of a level's condition.
+struct ExplainNode {
+  std::string text;   // source-like text of the sub-expression, e.g. "requests >= 50000"
+  std::string op;     // "and", "or", "not", ">=", "let", "aggregate", "const", ...
+  EvalValueOut value;
+  std::vector<ExplainNode> children;  // comparisons: [value, threshold]
+};
+
+struct LevelExplanation {
+  std::string level;  // "violation" or "review"
+  ExplainNode condition;
+};
+
+struct Metric {
+  std::string name;   // a let's name, or an aggregate's text ("count()")
+  std::string kind;   // "let" or "aggregate"
+  EvalValueOut value;
+};
+
+struct EvidenceItem {
+  std::string event_id;
+  TimestampUs ts = 0;
+  std::string account_id;
+  std::string file;          // path of the input file as read
+  std::string file_sha256;   // hex, of the stored bytes
+  SourceRef ref;
+  std::string line_sha256;   // hex, of the line's exact bytes as re-read
+  EvalValueOut sort_key;
+  std::vector<std::pair<std::string, EvalValueOut>> shown;  // `show` expressions
+};
+
+struct AcceptanceUse {
+  std::string account_id, policy, version, method, source;
+  TimestampUs accepted_at = 0;
+  std::string file;
+  SourceRef ref;
+};
+
+struct WaiverUse {
+  std::string id, rule, scope, approver, basis;
+  TimestampUs from = 0;
+  std::optional<TimestampUs> until;
+};
+
+struct ClusterLink {
+  std::string identifier;  // "account.payment_fingerprint", "event.device_id"
+  std::string value;
+  std::vector<std::string> accounts;  // sorted
+};
+
+struct DetectorUse {
+  std::string name;
+  std::vector<std::string> versions;  // seen in the peak window, sorted
+  std::optional<double> threshold, false_positive_rate;
+};
+
+struct TimelineDay {
+  std::int64_t day = 0;           // day index (DayIndex)
+  std::uint64_t events = 0;       // counted events of that day bucket
+  Outcome outcome = Outcome::kNotEvaluated;
+};
+
+struct Finding {
+  std::string id;                 // F-<16 hex>, stable
+  std::string rule_id;
+  std::string scope_kind;         // "account", "org", "api_key", "cluster"
+  std::string scope_value;
+  Outcome level = Outcome::kViolation;  // violation, review or insufficient
+  std::int64_t first_day = 0, last_day = 0, peak_day = 0;  // day indexes
+  std::uint32_t days = 0;
+  DurationUs window = 0;
+  std::vector<Metric> metrics;              // at the peak: aggregates, then lets
+  std::vector<LevelExplanation> explanation;  // at the peak, every level
+  std::vector<std::string> accounts;        // with counted events in the peak window
+  std::vector<std::string> cluster_members; // cluster scope: every member
+  std::vector<ClusterLink> links;           // cluster scope
+  std::vector<AcceptanceUse> acceptances;
+  std::vector<WaiverUse> waivers;
+  std::vector<DetectorUse> detectors;
+  std::uint64_t evidence_total = 0;         // counted events of the peak window
+  std::string sample_method;                // e.g. "top 20 by signal(\"distill\") desc, ties by event_id"
+  std::vector<EvidenceItem> evidence;
+  std::vector<TimelineDay> timeline;
+};
+
+// Canonical JSON of a finding (one line, fixed key order): the scan's JSONL and the
+// input of reports and hashing.
+std::string FindingJson(const Finding& f);
+
+}  // namespace tosguard::engine

@@ -1,0 +1,91 @@
+// One rule's evaluation over the shared context: the filter chain, day states, the
+// window sweep that yields outcomes and findings, explanations and evidence.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/eval/context.h"
+#include "engine/eval/evaluate.h"
+#include "engine/eval/value.h"
+#include "engine/eval/window.h"
+
+namespace tosguard::engine {
+
+// Why an event does or does not count for a rule (docs/engine.md, in this order).
+enum class Verdict : std::uint8_t { kCounted, kNoScope, kNotApplicable, kExempt, kWaived, kFiltered };
+
+class RuleEval {
+ public:
+  RuleEval(const dsl::Plan& plan, std::size_t rule, const EvalContext& ctx,
+           const std::vector<Waiver>& waivers);
+
+  const dsl::RulePlan& rule() const { return rule_; }
+  std::int64_t window_days() const { return window_days_; }
+
+  // The scope value of an event (FlatMap::kNone when it has none) and its verdict.
+  Verdict Classify(std::size_t row, std::uint32_t* scope);
+  // "account", "org", ...; and the text of a scope value.
+  const char* ScopeKind() const;
+  std::string ScopeName(std::uint32_t scope) const;
+  // Resolves "VALUE" of the rule's scope kind; FlatMap::kNone when unknown.
+  std::uint32_t ResolveScope(const std::string& value) const;
+
+  // Evaluates the rule for evaluation points [from, to]; appends findings and counts.
+  Status Run(std::int64_t from, std::int64_t to, bool hash_lines, std::vector<Finding>* out,
+             EvalStats::PerRule* stats);
+  // The explanation at the end of `day` for one scope value.
+  PointExplanation Explain(std::uint32_t scope, std::int64_t day);
+
+ private:
+  struct Point {
+    std::int64_t day;
+    Outcome outcome;
+    std::uint64_t events;
+  };
+  struct Pending {  // a finding before its evidence is gathered
+    Finding f;
+    std::uint32_t scope;
+    std::int64_t peak_lo, peak_hi;  // the peak window's days
+  };
+
+  Val EventValue(const dsl::Program& p, std::size_t row);
+  void AddEvent(DayStates& states, std::uint32_t scope, std::size_t row);
+  // Lets and levels of the window; `trace` fills metrics and trees when given.
+  Outcome Decide(const Window& w, std::vector<Metric>* metrics, std::vector<LevelExplanation>* trees);
+  void Sweep(const DayStates& states, const std::vector<DayStates::Entry>& entries, std::size_t begin,
+             std::size_t end, std::int64_t from, std::int64_t to, std::vector<Pending>* pending,
+             EvalStats::PerRule* stats);
+  void MakeFinding(const DayStates& states, const std::vector<DayStates::Entry>& entries,
+                   std::size_t begin, std::size_t end, const std::vector<Point>& points,
+                   std::size_t run_begin, std::size_t run_end, std::vector<Pending>* pending);
+  Status GatherEvidence(std::vector<Pending>* pending, bool hash_lines);
+  // The tree of a program; with `aggs` (and `lets`) its values too.
+  ExplainNode Trace(const dsl::Program& p, const std::vector<Val>* aggs, const std::vector<Val>* lets) const;
+
+  const dsl::Plan& plan_;
+  const dsl::RulePlan& rule_;
+  const EvalContext& ctx_;
+  BoundConstants consts_;
+  std::vector<std::size_t> detector_;  // rule-local detector -> Plan::detectors index
+  int policy_ = -1;
+  std::vector<bool> version_ok_;
+  std::int64_t window_days_ = 1;
+  std::vector<std::int8_t> unless_;    // per account: -1 not computed, 0, 1
+  struct BoundWaiver {
+    const Waiver* w;
+    std::uint64_t key;  // account number, cluster, or org/api_key symbol
+  };
+  std::vector<BoundWaiver> waivers_;
+  // (waiver, scope, day) where a waiver exempted events.
+  std::vector<std::tuple<std::uint32_t, std::uint32_t, std::int64_t>> waived_;
+  Dictionary texts_;  // distinct values of text fields (not interned by ingest)
+  bool record_waivers_ = true;
+  std::vector<Val> stack_;
+  std::vector<Val> values_;
+  std::vector<Val> aggs_, lets_;
+};
+
+}  // namespace tosguard::engine

@@ -1,0 +1,356 @@
+// Day states and windows (see window.h).
+#include "engine/eval/window.h"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+
+namespace tosguard::engine {
+
+using dsl::AggKind;
+
+namespace {
+
+constexpr std::uint64_t kNoList = ~std::uint64_t{0};
+
+bool AddOverflows(Int128 a, Int128 b, Int128* out) { return __builtin_add_overflow(a, b, out); }
+
+// v as a 64.64 fixed-point number, rounded to nearest even; false when |v| >= 2^63.
+bool ToFixed(double v, Int128* out) {
+  if (!std::isfinite(v)) return false;
+  if (v == 0) {
+    *out = 0;
+    return true;
+  }
+  int exp = 0;
+  const double m = std::frexp(v, &exp);  // v = m * 2^exp, 0.5 <= |m| < 1
+  if (exp > 63) return false;
+  const auto mant = static_cast<std::int64_t>(std::ldexp(m, 53));  // exact
+  const int shift = exp - 53 + 64;  // fixed = mant * 2^shift
+  if (shift >= 0) {
+    *out = static_cast<Int128>(mant) * (static_cast<Int128>(1) << shift);
+    return true;
+  }
+  const int s = -shift;
+  if (s > 120) {
+    *out = 0;
+    return true;
+  }
+  const Int128 wide = mant;
+  Int128 q = wide >> s;  // floor
+  const Int128 rem = wide - q * (static_cast<Int128>(1) << s);
+  const Int128 half = static_cast<Int128>(1) << (s - 1);
+  if (rem > half || (rem == half && (q & 1) != 0)) q += 1;
+  *out = q;
+  return true;
+}
+
+}  // namespace
+
+void ExactSum::Add(const Val& v) {
+  if (overflow || !v.known) return;
+  Int128 x = 0;
+  if (v.type == Type::kNumber) {
+    if (!ToFixed(v.num, &x)) {
+      overflow = true;
+      return;
+    }
+  } else {
+    x = static_cast<Int128>(v.i) * (static_cast<Int128>(1) << 64);
+  }
+  if (AddOverflows(total, x, &total)) overflow = true;
+}
+
+void ExactSum::Merge(const ExactSum& other, bool subtract) {
+  if (other.overflow) overflow = true;
+  if (overflow) return;
+  Int128 r = 0;
+  if (subtract ? __builtin_sub_overflow(total, other.total, &r) : AddOverflows(total, other.total, &r)) {
+    overflow = true;
+    return;
+  }
+  total = r;
+}
+
+double ExactSum::Value() const { return std::ldexp(static_cast<double>(total), -64); }
+
+std::int64_t DoubleKey(double d) {
+  const auto bits = std::bit_cast<std::int64_t>(d == 0 ? 0.0 : d);
+  return bits >= 0 ? bits : bits ^ 0x7FFFFFFFFFFFFFFFLL;
+}
+
+double KeyDouble(std::int64_t k) {
+  return std::bit_cast<double>(k >= 0 ? k : k ^ 0x7FFFFFFFFFFFFFFFLL);
+}
+
+DayStates::DayStates(const dsl::RulePlan& rule, std::int64_t base_day)
+    : rule_(rule), base_day_(base_day), index_(1024) {
+  for (const dsl::AggregateSpec& a : rule.aggregates) {
+    offset_.push_back(static_cast<std::uint32_t>(stride_));
+    switch (a.kind) {
+      case AggKind::kActiveDays: break;
+      case AggKind::kCount:
+      case AggKind::kShare:
+      case AggKind::kRate:
+      case AggKind::kDistinct:
+      case AggKind::kPercentile:
+      case AggKind::kMaxGap: stride_ += 1; break;
+      case AggKind::kSum:
+      case AggKind::kAvg:
+      case AggKind::kMin:
+      case AggKind::kMax: stride_ += 2; break;
+    }
+  }
+}
+
+std::uint32_t DayStates::Get(std::uint32_t scope, std::int64_t day) {
+  const std::uint64_t key = static_cast<std::uint64_t>(scope) << 32 |
+                            static_cast<std::uint32_t>(day - base_day_);
+  const auto next = static_cast<std::uint32_t>(keys_.size());
+  const std::uint32_t s = index_.FindOrInsert(key, next);
+  if (s != next) return s;
+  keys_.emplace_back(scope, day);
+  const std::size_t at = words_.size();
+  words_.resize(at + stride_, 0);
+  for (std::size_t a = 0; a < rule_.aggregates.size(); ++a) {
+    std::uint64_t* w = &words_[at + offset_[a]];
+    switch (rule_.aggregates[a].kind) {
+      case AggKind::kSum:
+      case AggKind::kAvg:
+        w[0] = sums_.size();
+        sums_.emplace_back();
+        break;
+      case AggKind::kDistinct:
+      case AggKind::kPercentile:
+      case AggKind::kMaxGap: w[0] = kNoList; break;
+      default: break;
+    }
+  }
+  return s;
+}
+
+void DayStates::Add(std::uint32_t state, const Val* values, TimestampUs ts) {
+  std::uint64_t* base = &words_[state * stride_];
+  base[0] += 1;
+  auto list = [&](std::uint64_t* w) -> std::vector<std::int64_t>& {
+    if (*w == kNoList) {
+      *w = lists_.size();
+      lists_.emplace_back();
+    }
+    return lists_[*w];
+  };
+  for (std::size_t a = 0; a < rule_.aggregates.size(); ++a) {
+    const dsl::AggregateSpec& spec = rule_.aggregates[a];
+    std::uint64_t* w = base + offset_[a];
+    const Val& v = values[a];
+    switch (spec.kind) {
+      case AggKind::kCount:
+      case AggKind::kShare:
+      case AggKind::kRate:
+        if (v.IsTrue()) w[0] += 1;
+        break;
+      case AggKind::kSum:
+      case AggKind::kAvg:
+        if (!v.known) break;
+        sums_[w[0]].Add(v);
+        w[1] += 1;
+        break;
+      case AggKind::kMin:
+      case AggKind::kMax: {
+        if (!v.known) break;
+        const bool is_num = v.type == Type::kNumber;
+        if (w[1] == 0) {
+          w[0] = is_num ? std::bit_cast<std::uint64_t>(v.num) : static_cast<std::uint64_t>(v.i);
+          w[1] = 1;
+          break;
+        }
+        const bool less = spec.kind == AggKind::kMin;
+        if (is_num) {
+          const double cur = std::bit_cast<double>(w[0]);
+          if (less ? v.num < cur : v.num > cur) w[0] = std::bit_cast<std::uint64_t>(v.num == 0 ? 0.0 : v.num);
+        } else {
+          const auto cur = static_cast<std::int64_t>(w[0]);
+          if (less ? v.i < cur : v.i > cur) w[0] = static_cast<std::uint64_t>(v.i);
+        }
+        break;
+      }
+      case AggKind::kDistinct:
+        if (!v.known) break;
+        list(w).push_back(v.type == Type::kNumber ? DoubleKey(v.num) : v.i);
+        break;
+      case AggKind::kPercentile:
+        if (!v.known) break;
+        list(w).push_back(v.type == Type::kNumber ? DoubleKey(v.num) : v.i);
+        break;
+      case AggKind::kMaxGap: list(w).push_back(ts); break;
+      case AggKind::kActiveDays: break;
+    }
+  }
+}
+
+void DayStates::Finish() {
+  for (std::size_t s = 0; s < keys_.size(); ++s) {
+    for (std::size_t a = 0; a < rule_.aggregates.size(); ++a) {
+      const std::uint64_t w = words_[s * stride_ + offset_[a]];
+      const AggKind kind = rule_.aggregates[a].kind;
+      if ((kind != AggKind::kDistinct && kind != AggKind::kPercentile && kind != AggKind::kMaxGap) ||
+          w == kNoList) {
+        continue;
+      }
+      auto& l = lists_[w];
+      std::sort(l.begin(), l.end());
+      if (kind == AggKind::kDistinct) l.erase(std::unique(l.begin(), l.end()), l.end());
+      if (kind == AggKind::kMaxGap) {
+        // Only the first and last time and the largest gap between them are needed.
+        std::int64_t gap = 0;
+        for (std::size_t k = 1; k < l.size(); ++k) gap = std::max(gap, l[k] - l[k - 1]);
+        l = {l.front(), l.back(), gap};
+      }
+    }
+  }
+}
+
+std::vector<DayStates::Entry> DayStates::Sorted() const {
+  std::vector<Entry> out;
+  out.reserve(keys_.size());
+  for (std::size_t s = 0; s < keys_.size(); ++s) {
+    out.push_back({keys_[s].first, keys_[s].second, static_cast<std::uint32_t>(s)});
+  }
+  std::sort(out.begin(), out.end(), [](const Entry& a, const Entry& b) {
+    return a.scope != b.scope ? a.scope < b.scope : a.day < b.day;
+  });
+  return out;
+}
+
+Window::Window(const DayStates& states, const std::vector<DayStates::Entry>& entries)
+    : s_(states), entries_(entries) {
+  const std::size_t n = states.rule_.aggregates.size();
+  counts_.assign(n, 0);
+  sums_.assign(n, {});
+  known_.assign(n, 0);
+}
+
+void Window::Reset() {
+  events_ = 0;
+  std::fill(counts_.begin(), counts_.end(), 0);
+  std::fill(sums_.begin(), sums_.end(), ExactSum{});
+  std::fill(known_.begin(), known_.end(), 0);
+}
+
+void Window::PushBack() { Apply(hi_++, false); }
+void Window::PopFront() { Apply(lo_++, true); }
+
+void Window::Apply(std::size_t entry, bool remove) {
+  const std::uint64_t* base = &s_.words_[entries_[entry].state * s_.stride_];
+  events_ = remove ? events_ - base[0] : events_ + base[0];
+  for (std::size_t a = 0; a < counts_.size(); ++a) {
+    const std::uint64_t* w = base + s_.offset_[a];
+    switch (s_.rule_.aggregates[a].kind) {
+      case AggKind::kCount:
+      case AggKind::kShare:
+      case AggKind::kRate: counts_[a] = remove ? counts_[a] - w[0] : counts_[a] + w[0]; break;
+      case AggKind::kSum:
+      case AggKind::kAvg:
+        sums_[a].Merge(s_.sums_[w[0]], remove);
+        known_[a] = remove ? known_[a] - w[1] : known_[a] + w[1];
+        if (remove && known_[a] == 0) sums_[a] = ExactSum{};  // drop a stale overflow
+        break;
+      default: break;
+    }
+  }
+}
+
+Val Window::Result(std::size_t a, DurationUs window) const {
+  const dsl::AggregateSpec& spec = s_.rule_.aggregates[a];
+  const Type vt = spec.value_type;
+  auto typed = [&](std::int64_t key) {
+    return vt == Type::kNumber ? Val::Number(KeyDouble(key)) : Val::Int(vt, key);
+  };
+  switch (spec.kind) {
+    case AggKind::kCount: return Val::Number(static_cast<double>(counts_[a]));
+    case AggKind::kShare:
+      if (events_ == 0) return Val::Unknown(Type::kNumber);
+      return Val::Number(static_cast<double>(counts_[a]) / static_cast<double>(events_));
+    case AggKind::kRate:
+      return Val::Number(static_cast<double>(counts_[a]) * static_cast<double>(spec.per) /
+                         static_cast<double>(window));
+    case AggKind::kActiveDays: return Val::Number(static_cast<double>(hi_ - lo_));
+    case AggKind::kSum:
+    case AggKind::kAvg: {
+      if (sums_[a].overflow) return Val::Unknown(vt);
+      if (spec.kind == AggKind::kAvg && known_[a] == 0) return Val::Unknown(vt);
+      double v = sums_[a].Value();
+      if (spec.kind == AggKind::kAvg) v /= static_cast<double>(known_[a]);
+      if (vt == Type::kNumber) return Val::Number(v);
+      return Val::Int(vt, std::llround(v));
+    }
+    case AggKind::kMin:
+    case AggKind::kMax: {
+      bool have = false;
+      std::uint64_t best = 0;
+      for (std::size_t e = lo_; e < hi_; ++e) {
+        const std::uint64_t* w = &s_.words_[entries_[e].state * s_.stride_ + s_.offset_[a]];
+        if (w[1] == 0) continue;
+        bool better = !have;
+        if (have) {
+          const bool less = spec.kind == AggKind::kMin;
+          if (vt == Type::kNumber) {
+            const double x = std::bit_cast<double>(w[0]), y = std::bit_cast<double>(best);
+            better = less ? x < y : x > y;
+          } else {
+            const auto x = static_cast<std::int64_t>(w[0]), y = static_cast<std::int64_t>(best);
+            better = less ? x < y : x > y;
+          }
+        }
+        if (better) best = w[0];
+        have = true;
+      }
+      if (!have) return Val::Unknown(vt);
+      return vt == Type::kNumber ? Val::Number(std::bit_cast<double>(best))
+                                 : Val::Int(vt, static_cast<std::int64_t>(best));
+    }
+    case AggKind::kDistinct:
+    case AggKind::kPercentile: {
+      scratch_.clear();
+      for (std::size_t e = lo_; e < hi_; ++e) {
+        const std::uint64_t w = s_.words_[entries_[e].state * s_.stride_ + s_.offset_[a]];
+        if (w == kNoList) continue;
+        const auto& l = s_.lists_[w];
+        scratch_.insert(scratch_.end(), l.begin(), l.end());
+      }
+      if (spec.kind == AggKind::kDistinct) {
+        std::sort(scratch_.begin(), scratch_.end());
+        const auto n = std::unique(scratch_.begin(), scratch_.end()) - scratch_.begin();
+        return Val::Number(static_cast<double>(n));
+      }
+      if (scratch_.empty()) return Val::Unknown(vt);
+      // Nearest rank: the ceil(q*n)-th smallest, with q*n taken exactly when it is a
+      // whole number up to rounding error (0.9 * 10 is 9, not 9.000000000000002).
+      const double qn = spec.quantile * static_cast<double>(scratch_.size());
+      const double near = std::round(qn);
+      double rank = std::fabs(qn - near) <= 1e-9 * std::max(1.0, qn) ? near : std::ceil(qn);
+      rank = std::clamp(rank, 1.0, static_cast<double>(scratch_.size()));
+      const auto k = static_cast<std::size_t>(rank) - 1;
+      std::nth_element(scratch_.begin(), scratch_.begin() + static_cast<std::ptrdiff_t>(k), scratch_.end());
+      return typed(scratch_[k]);
+    }
+    case AggKind::kMaxGap: {
+      if (events_ < 2) return Val::Unknown(Type::kDuration);
+      std::int64_t gap = 0;
+      bool have_prev = false;
+      std::int64_t prev_last = 0;
+      for (std::size_t e = lo_; e < hi_; ++e) {
+        const std::uint64_t w = s_.words_[entries_[e].state * s_.stride_ + s_.offset_[a]];
+        const auto& l = s_.lists_[w];  // first, last, gap
+        gap = std::max(gap, l[2]);
+        if (have_prev) gap = std::max(gap, l[0] - prev_last);
+        prev_last = l[1];
+        have_prev = true;
+      }
+      return Val::Int(Type::kDuration, gap);
+    }
+  }
+  return Val::Unknown(spec.result_type);
+}
+
+}  // namespace tosguard::engine

@@ -1,0 +1,102 @@
+// Mergeable per (scope, day) aggregate states and the window that slides over them.
+//
+// One DayStates holds every (scope, day) state of one rule. A state is a fixed run of
+// 64-bit words (the layout depends on the rule's aggregates) plus, for distinct,
+// percentile and max_gap, a vector of values. Every state is exact and independent of
+// the order events are added in (sums are 128-bit fixed point, value lists are sorted
+// when the states are finished).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "dsl/compiler/plan.h"
+#include "engine/eval/flat_map.h"
+#include "engine/eval/value.h"
+
+namespace tosguard::engine {
+
+__extension__ typedef __int128 Int128;
+
+// A 64.64 fixed-point exact accumulator; `overflow` once a term or the total left
+// ±2^63.
+struct ExactSum {
+  Int128 total = 0;
+  bool overflow = false;
+  void Add(const Val& v);               // a known number or duration
+  void Merge(const ExactSum& other, bool subtract);
+  double Value() const;                 // rounded once
+};
+
+class DayStates {
+ public:
+  DayStates(const dsl::RulePlan& rule, std::int64_t base_day);
+
+  // The state of (scope, day), created empty when new.
+  std::uint32_t Get(std::uint32_t scope, std::int64_t day);
+  // Adds a counted event: `values[a]` is aggregate a's value for it (its predicate folded
+  // in: for count/share/rate a bool, for the others the value or unknown when the
+  // predicate is not true), `ts` its time.
+  void Add(std::uint32_t state, const Val* values, TimestampUs ts);
+  // Sorts the value lists; after this only reads are allowed.
+  void Finish();
+
+  struct Entry {
+    std::uint32_t scope;
+    std::int64_t day;
+    std::uint32_t state;
+  };
+  // Every state, by scope then day.
+  std::vector<Entry> Sorted() const;
+
+  std::uint64_t Events(std::uint32_t state) const { return words_[state * stride_]; }
+  const dsl::RulePlan& rule() const { return rule_; }
+
+ private:
+  friend class Window;
+  const dsl::RulePlan& rule_;
+  std::int64_t base_day_;
+  std::vector<std::uint32_t> offset_;  // per aggregate: first word in a state
+  std::size_t stride_ = 1;             // word 0: counted events
+  std::vector<std::uint64_t> words_;
+  std::vector<std::vector<std::int64_t>> lists_;
+  std::vector<ExactSum> sums_;         // per sum/avg cell, indexed by a word
+  FlatMap index_;
+  std::vector<std::pair<std::uint32_t, std::int64_t>> keys_;  // per state: scope, day
+};
+
+// The aggregates of a window: a contiguous range of one scope's states in day order.
+class Window {
+ public:
+  Window(const DayStates& states, const std::vector<DayStates::Entry>& entries);
+  void Reset();
+  // Moves the window's end past entry `i` (the next one) or its start past its first.
+  void PushBack();
+  void PopFront();
+  std::size_t begin() const { return lo_; }
+  std::size_t end() const { return hi_; }
+  bool empty() const { return lo_ == hi_; }
+  void SetBegin(std::size_t i) { lo_ = hi_ = i; }
+
+  std::uint64_t events() const { return events_; }
+  std::uint32_t active_days() const { return static_cast<std::uint32_t>(hi_ - lo_); }
+  // Aggregate a's result over the window.
+  Val Result(std::size_t a, DurationUs window) const;
+
+ private:
+  void Apply(std::size_t entry, bool remove);
+  const DayStates& s_;
+  const std::vector<DayStates::Entry>& entries_;
+  std::size_t lo_ = 0, hi_ = 0;
+  std::uint64_t events_ = 0;
+  std::vector<std::uint64_t> counts_;  // per aggregate
+  std::vector<ExactSum> sums_;         // per aggregate
+  std::vector<std::uint64_t> known_;   // per aggregate
+  mutable std::vector<std::int64_t> scratch_;
+};
+
+// Sortable 64-bit key of a double (total order, -0 == 0), and its inverse.
+std::int64_t DoubleKey(double d);
+double KeyDouble(std::int64_t k);
+
+}  // namespace tosguard::engine
