@@ -51,7 +51,7 @@ struct EvidenceItem {
   std::string event_id;
   TimestampUs ts = 0;
   std::string account_id;
-  std::string file;          // path of the input file as read
+  std::string file;          // the input file, relative to the configuration's directory
   std::string file_sha256;   // hex, of the stored bytes
   SourceRef ref;
   std::string line_sha256;   // hex, of the line's exact bytes as re-read
@@ -62,7 +62,7 @@ struct EvidenceItem {
 struct AcceptanceUse {
   std::string account_id, policy, version, method, source;
   TimestampUs accepted_at = 0;
-  std::string file;
+  std::string file;  // relative to the configuration's directory
   SourceRef ref;
 };
 

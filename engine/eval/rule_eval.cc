@@ -8,6 +8,7 @@
 
 #include "base/sha256.h"
 #include "engine/ingest/input_file.h"
+#include "engine/ingest/summary.h"
 
 namespace tosguard::engine {
 
@@ -572,7 +573,7 @@ Status RuleEval::GatherEvidence(std::vector<Pending>* pending, bool hash_lines) 
       item.account_id = std::string(ctx_.AccountName(ctx_.EventAccount(row)));
       item.ref = ev.ref(row);
       const InputFile& file = ctx_.data().files[item.ref.file];
-      item.file = file.path;
+      item.file = DisplayPath(ctx_.config(), file.path);
       item.file_sha256 = ToHex(file.sha256);
       item.sort_key = Render(c[i].key, ctx_.dict());
       for (std::size_t s = 0; s < rule_.evidence.show.size(); ++s) {
@@ -612,7 +613,7 @@ Status RuleEval::GatherEvidence(std::vector<Pending>* pending, bool hash_lines) 
         u.source = text(acceptance_slot::kSource);
         u.accepted_at = at.Int(acceptance_slot::kAcceptedAt, r);
         u.ref = at.ref(r);
-        u.file = ctx_.data().files[u.ref.file].path;
+        u.file = DisplayPath(ctx_.config(), ctx_.data().files[u.ref.file].path);
         f.acceptances.push_back(std::move(u));
       }
       std::sort(f.acceptances.begin(), f.acceptances.end(),

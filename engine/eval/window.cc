@@ -160,7 +160,7 @@ void DayStates::Add(std::uint32_t state, const Val* values, TimestampUs ts) {
         if (!v.known) break;
         const bool is_num = v.type == Type::kNumber;
         if (w[1] == 0) {
-          w[0] = is_num ? std::bit_cast<std::uint64_t>(v.num) : static_cast<std::uint64_t>(v.i);
+          w[0] = is_num ? std::bit_cast<std::uint64_t>(v.num == 0 ? 0.0 : v.num) : static_cast<std::uint64_t>(v.i);
           w[1] = 1;
           break;
         }

@@ -161,15 +161,15 @@ TEST_CASE("eval: active_days and max_gap; an event at midnight belongs to the pr
   CheckMetric(a1.metrics, "gap", 47.0 * 3600e6);    // 06-02T10:00 -> 06-04T09:00 = 47h, in microseconds
   CHECK(MetricOf(a1.metrics, "gap").text == "47h");
   CHECK(MetricOf(a1.metrics, "gap").type == "duration");
-  // Timeline: from the first window's start (06-02 - 6d = 05-27) to the last day.
-  REQUIRE(a1.timeline.size() == 9);
-  CHECK(a1.timeline.front().day == Day("2025-05-27"));
+  // Timeline: from the first window's start (06-02 - 6d = 05-27), or the scope's first
+  // active day (06-02) when that is later, to the last day.
+  REQUIRE(a1.timeline.size() == 3);
+  CHECK(a1.timeline.front().day == Day("2025-06-02"));
   CHECK(a1.timeline.back().day == Day("2025-06-04"));
   CHECK(a1.timeline.back().events == 3);           // g2, g3, g4
   CHECK(a1.timeline.back().outcome == Outcome::kViolation);
-  CHECK(a1.timeline[6].day == Day("2025-06-02"));
-  CHECK(a1.timeline[6].events == 1);               // g1
-  CHECK(a1.timeline[7].events == 0);               // 06-03: nothing of its own
+  CHECK(a1.timeline[0].events == 1);               // g1
+  CHECK(a1.timeline[1].events == 0);               // 06-03: nothing of its own
 
   const Finding& a2 = FindingOf(r, "gaps", "a2", "2025-06-02");  // not 06-03: midnight ends 06-02
   CheckMetric(a2.metrics, "days", 1);
@@ -359,11 +359,11 @@ TEST_CASE("eval: the peak, the metrics there and the explanation tree; why not o
   REQUIRE(root.children.size() == 2);
   CheckComparison(root.children[0], ">=", 5, 2, "true");    // n >= 2 held with n = 5
   CheckComparison(root.children[1], ">", 150, 100, "true");  // big > 100 held with big = 150
-  // Timeline from the first window's start (05-31) to the last day: events per bucket.
-  REQUIRE(f.timeline.size() == 3);
-  CHECK(f.timeline[0].events == 0);
-  CHECK(f.timeline[1].events == 2);
-  CHECK(f.timeline[2].events == 3);
+  // Timeline from the scope's first active day (06-01; later than the first window's
+  // start, 05-31) to the last day: events per bucket.
+  REQUIRE(f.timeline.size() == 2);
+  CHECK(f.timeline[0].events == 2);
+  CHECK(f.timeline[1].events == 3);
 
   // Why not on 06-03: n >= 2 held (4) but big > 100 did not (5).
   PointExplanation why = run.Explain("peak", "account:a1", "2025-06-03");
