@@ -87,18 +87,19 @@ sqlite="cd $dir && rm -f sqlite.db && cat $lite_files | sqlite3 -bail sqlite.db 
 # Warm the page cache so every command reads from memory alike.
 cat "$dir"/*.jsonl > /dev/null
 
+# Each command runs under /usr/bin/time -v, so the peak memory of its last run is kept.
+timed() { echo "/usr/bin/time -v -o $dir/time-$1.txt bash -c '$2'"; }
 hyperfine --warmup 1 --runs "$runs" --export-markdown "$dir/scan.md" \
-  -n "floor: rule fields" "$floor" -n "scan, 1 thread" "$scan1" -n "scan, 2 threads" "$scan2"
+  -n "floor: rule fields" "$(timed floor "$floor")" \
+  -n "scan, 1 thread" "$(timed scan1 "$scan1")" -n "scan, 2 threads" "$(timed scan2 "$scan2")"
 hyperfine --runs "$sql_runs" --export-markdown "$dir/scan-sql.md" \
-  -n "DuckDB" "$duckdb" -n "sqlite3" "$sqlite"
+  -n "DuckDB" "$(timed duckdb "$duckdb")" -n "sqlite3" "$(timed sqlite "$sqlite")"
 cat "$dir/scan.md" "$dir/scan-sql.md"
 
 echo
 echo "peak memory (maximum resident set size, kB):"
-for cmd in "$floor" "$scan1" "$scan2" "$duckdb" "$sqlite"; do
-  /usr/bin/time -v -o "$dir/time.txt" bash -c "$cmd" >/dev/null 2>&1
-  rss=$(awk -F: '/Maximum resident/ {print $2}' "$dir/time.txt")
-  printf '%10s  %s\n' "$rss" "${cmd:0:100}"
+for name in floor scan1 scan2 duckdb sqlite; do
+  printf '%10s  %s\n' "$(awk -F': ' '/Maximum resident/ {print $2}' "$dir/time-$name.txt")" "$name"
 done
 
 # Agreement: the flagged points (rule, scope value, day, outcome) of each.
