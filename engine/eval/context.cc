@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <map>
 #include <numeric>
+#include <thread>
 
 namespace tosguard::engine {
 
@@ -34,12 +35,14 @@ class UnionFind {
 
 }  // namespace
 
-EvalContext::EvalContext(const dsl::Plan& plan, const Dataset& data, const IngestConfig& config)
+EvalContext::EvalContext(const dsl::Plan& plan, const Dataset& data, const IngestConfig& config,
+                         unsigned threads)
     : data_(data), config_(config), account_index_(data.accounts.rows() * 2 + 16) {
   BuildAccounts();
   BuildClusters();
   BuildBindings(plan);
   BuildSignals(plan);
+  BuildEventColumns(plan, threads);
 }
 
 std::uint32_t EvalContext::FindAccount(std::string_view id) const {
@@ -256,12 +259,12 @@ void EvalContext::BuildSignals(const dsl::Plan& plan) {
       if (kind == account_kind) {
         by_account.emplace_back(subject, pick);
       } else if (kind == event_kind) {
-        const auto next = static_cast<std::uint32_t>(idx.event_picks.size());
+        const auto next = static_cast<std::uint32_t>(idx.picks.size());
         const std::uint32_t at = idx.by_event.FindOrInsert(subject, next);
         if (at == next) {
-          idx.event_picks.push_back(pick);
-        } else if (better(pick, idx.event_picks[at])) {
-          idx.event_picks[at] = pick;
+          idx.picks.push_back(pick);
+        } else if (better(pick, idx.picks[at])) {
+          idx.picks[at] = pick;
         }
       }
     }
@@ -272,39 +275,70 @@ void EvalContext::BuildSignals(const dsl::Plan& plan) {
     });
     for (std::size_t i = 0; i < by_account.size();) {
       std::size_t j = i;
-      const auto begin = static_cast<std::uint32_t>(idx.account_picks.size());
+      const auto begin = static_cast<std::uint32_t>(idx.picks.size());
       while (j < by_account.size() && by_account[j].first == by_account[i].first) {
         // At equal times the higher score wins: it sorts last, so it replaces.
-        if (!idx.account_picks.empty() && idx.account_picks.size() > begin &&
-            idx.account_picks.back().ts == by_account[j].second.ts) {
-          idx.account_picks.back() = by_account[j].second;
+        if (idx.picks.size() > begin && idx.picks.back().ts == by_account[j].second.ts) {
+          idx.picks.back() = by_account[j].second;
         } else {
-          idx.account_picks.push_back(by_account[j].second);
+          idx.picks.push_back(by_account[j].second);
         }
         ++j;
       }
       idx.by_account.Set(by_account[i].first, static_cast<std::uint32_t>(idx.account_ranges.size()));
-      idx.account_ranges.emplace_back(begin, static_cast<std::uint32_t>(idx.account_picks.size()));
+      idx.account_ranges.emplace_back(begin, static_cast<std::uint32_t>(idx.picks.size()));
       i = j;
     }
   }
 }
 
-const SignalPick* EvalContext::Signal(std::size_t d, std::size_t row, std::uint32_t a, TimestampUs ts) const {
+std::uint32_t EvalContext::FindSignal(std::size_t d, std::size_t row) const {
   const DetectorIndex& idx = signals_[d];
   if (idx.by_event.size() > 0) {
     const std::uint32_t at = idx.by_event.Find(data_.events.Sym(event_slot::kEventId, row));
-    if (at != FlatMap::kNone) return &idx.event_picks[at];
+    if (at != FlatMap::kNone) return at;
   }
-  if (idx.by_account.size() == 0) return nullptr;
-  const std::uint32_t range = idx.by_account.Find(accounts_[a].sym);
-  if (range == FlatMap::kNone) return nullptr;
+  if (idx.by_account.size() == 0) return FlatMap::kNone;
+  const std::uint32_t range = idx.by_account.Find(accounts_[ev_account_[row]].sym);
+  if (range == FlatMap::kNone) return FlatMap::kNone;
   const auto [begin, end] = idx.account_ranges[range];
-  // The latest pick at or before ts.
-  auto first = idx.account_picks.begin() + begin, last = idx.account_picks.begin() + end;
+  // The latest pick at or before the event's time.
+  const TimestampUs ts = ts_[row];
+  auto first = idx.picks.begin() + begin, last = idx.picks.begin() + end;
   auto it = std::upper_bound(first, last, ts, [](TimestampUs t, const SignalPick& p) { return t < p.ts; });
-  if (it == first) return nullptr;
-  return &*(it - 1);
+  if (it == first) return FlatMap::kNone;
+  return static_cast<std::uint32_t>(it - 1 - idx.picks.begin());
+}
+
+void EvalContext::BuildEventColumns(const dsl::Plan& plan, unsigned threads) {
+  const std::size_t n = data_.events.rows();
+  ev_binding_.assign(plan.policies.size(), {});
+  std::vector<std::size_t> policies;
+  for (const dsl::RulePlan& r : plan.rules) {
+    for (std::size_t p = 0; p < plan.policies.size(); ++p) {
+      if (r.require_policy && plan.policies[p].id == *r.require_policy && ev_binding_[p].empty()) {
+        ev_binding_[p].resize(n);
+        policies.push_back(p);
+      }
+    }
+  }
+  for (DetectorIndex& idx : signals_) idx.ev_pick.resize(n);
+  auto fill = [&](std::size_t begin, std::size_t end) {
+    for (std::size_t row = begin; row < end; ++row) {
+      for (std::size_t p : policies) {
+        ev_binding_[p][row] = static_cast<std::int16_t>(Binding(p, ev_account_[row], ts_[row], nullptr));
+      }
+      for (std::size_t d = 0; d < signals_.size(); ++d) signals_[d].ev_pick[row] = FindSignal(d, row);
+    }
+  };
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  if (threads == 1 || n < 65536) {
+    fill(0, n);
+    return;
+  }
+  std::vector<std::jthread> pool;
+  const std::size_t step = (n + threads - 1) / threads;
+  for (std::size_t begin = 0; begin < n; begin += step) pool.emplace_back(fill, begin, std::min(n, begin + step));
 }
 
 }  // namespace tosguard::engine

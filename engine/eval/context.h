@@ -39,8 +39,9 @@ struct SignalPick {
 
 class EvalContext {
  public:
-  // Builds every index. `detectors` are the plan's detector names (Plan::detectors).
-  EvalContext(const dsl::Plan& plan, const Dataset& data, const IngestConfig& config);
+  // Builds every index, using up to `threads` threads (0: one per core) for the
+  // per-event columns.
+  EvalContext(const dsl::Plan& plan, const Dataset& data, const IngestConfig& config, unsigned threads = 1);
 
   const Dataset& data() const { return data_; }
   const Dictionaries& dict() const { return data_.dict; }
@@ -66,16 +67,25 @@ class EvalContext {
   // at time `ts`: the index of the version in the policy, or -1 when there is none.
   // `acceptance_row` receives the acceptance record that made it binding.
   int Binding(std::size_t policy, std::uint32_t a, TimestampUs ts, std::uint32_t* acceptance_row) const;
+  // The same at an event's own time and for its account, precomputed for the policies
+  // the rules require.
+  int EventBinding(std::size_t policy, std::size_t row) const { return ev_binding_[policy][row]; }
 
   // The signal of detector `d` (index into Plan::detectors) for an event: about the
   // event itself, else the latest about its account at or before `ts`; nullptr if none.
-  const SignalPick* Signal(std::size_t d, std::size_t row, std::uint32_t a, TimestampUs ts) const;
+  const SignalPick* Signal(std::size_t d, std::size_t row) const {
+    const std::uint32_t k = signals_[d].ev_pick[row];
+    return k == FlatMap::kNone ? nullptr : &signals_[d].picks[k];
+  }
 
  private:
   void BuildAccounts();
   void BuildClusters();
   void BuildBindings(const dsl::Plan& plan);
   void BuildSignals(const dsl::Plan& plan);
+  void BuildEventColumns(const dsl::Plan& plan, unsigned threads);
+  // The pick of detector `d` for an event, searched in the indexes.
+  std::uint32_t FindSignal(std::size_t d, std::size_t row) const;
 
   const Dataset& data_;
   const IngestConfig& config_;
@@ -98,13 +108,14 @@ class EvalContext {
   // Per policy: per account, a range [begin, end) of steps sorted by `from`.
   std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> binding_ranges_;
   std::vector<Step> steps_;
+  std::vector<std::vector<std::int16_t>> ev_binding_;  // per policy (empty when unused), per event
 
   struct DetectorIndex {
-    FlatMap by_event;                     // event SymbolId -> index into event_picks
-    std::vector<SignalPick> event_picks;
+    std::vector<SignalPick> picks;        // event picks, then account picks
+    FlatMap by_event;                     // event SymbolId -> index into picks
     FlatMap by_account;                   // account SymbolId -> index into account_ranges
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> account_ranges;  // into account_picks
-    std::vector<SignalPick> account_picks;  // per account, by time
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> account_ranges;  // into picks, by time
+    std::vector<std::uint32_t> ev_pick;   // per event: index into picks, or kNone
   };
   std::vector<DetectorIndex> signals_;
 };

@@ -16,7 +16,7 @@ Result<EvalResult> Evaluate(const dsl::Plan& plan, const Dataset& data, const In
                             const EvalOptions& options) {
   try {
     EvalResult result;
-    const EvalContext ctx(plan, data, config);
+    const EvalContext ctx(plan, data, config, options.threads);
     EvalStats& stats = result.stats;
     stats.events = data.events.rows();
     stats.accounts = ctx.accounts();
@@ -99,7 +99,7 @@ Result<PointExplanation> ExplainPoint(const dsl::Plan& plan, const Dataset& data
                                    ":VALUE, not '" + scope + "'");
   }
   try {
-    const EvalContext ctx(plan, data, config);
+    const EvalContext ctx(plan, data, config, options.threads);
     RuleEval rule(plan, r, ctx, options.waivers);
     const std::string value = scope.substr(colon + 1);
     const std::uint32_t s = rule.ResolveScope(value);

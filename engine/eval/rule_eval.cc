@@ -166,7 +166,7 @@ Val RuleEval::EventValue(const Program& p, std::size_t row) {
         return ColumnValue(ctx_.data().accounts, in.arg, static_cast<std::size_t>(r), ctx_.dict());
       }
       case OpCode::kSignal: {
-        const SignalPick* s = ctx_.Signal(detector_[in.arg], row, a, ctx_.EventTs(row));
+        const SignalPick* s = ctx_.Signal(detector_[in.arg], row);
         return s ? Val::Number(s->score) : Val::Unknown(Type::kNumber);
       }
       default: return Val::Unknown(in.type);
@@ -196,7 +196,7 @@ Verdict RuleEval::Classify(std::size_t row, std::uint32_t* scope) {
   if (*scope == FlatMap::kNone) return Verdict::kNoScope;
   const TimestampUs ts = ctx_.EventTs(row);
   if (policy_ >= 0) {
-    const int v = ctx_.Binding(static_cast<std::size_t>(policy_), a, ts, nullptr);
+    const int v = ctx_.EventBinding(static_cast<std::size_t>(policy_), row);
     if (v < 0 || !version_ok_[static_cast<std::size_t>(v)]) return Verdict::kNotApplicable;
   }
   if (!rule_.unless.empty()) {
@@ -538,7 +538,7 @@ Status RuleEval::GatherEvidence(std::vector<Pending>* pending, bool hash_lines) 
       cands[k].push_back({key, row});
       accounts[k].push_back(ctx_.EventAccount(row));
       for (std::size_t d = 0; d < detector_.size(); ++d) {
-        const SignalPick* s = ctx_.Signal(detector_[d], row, ctx_.EventAccount(row), ctx_.EventTs(row));
+        const SignalPick* s = ctx_.Signal(detector_[d], row);
         if (s && s->version != Dictionary::kNone) versions[k][d].emplace(ctx_.dict().strings.Name(s->version));
       }
     }

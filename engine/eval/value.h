@@ -62,28 +62,28 @@ bool IsUnary(dsl::OpCode op);
 //   Val load(const dsl::Instr&).
 template <class Load>
 Val RunProgram(const dsl::Program& p, const BoundConstants& c, std::vector<Val>& stack, Load&& load) {
-  stack.clear();
+  if (p.code.empty()) return Val{};
+  if (stack.size() < p.code.size()) stack.resize(p.code.size());  // depth <= length
+  Val* top = stack.data() - 1;
   for (const dsl::Instr& in : p.code) {
     switch (in.op) {
-      case dsl::OpCode::kConst: stack.push_back(c.values[in.arg]); break;
+      case dsl::OpCode::kConst: *++top = c.values[in.arg]; break;
       case dsl::OpCode::kField:
       case dsl::OpCode::kAccount:
       case dsl::OpCode::kSignal:
       case dsl::OpCode::kAggregate:
-      case dsl::OpCode::kLet: stack.push_back(load(in)); break;
+      case dsl::OpCode::kLet: *++top = load(in); break;
       case dsl::OpCode::kNot:
       case dsl::OpCode::kNeg:
       case dsl::OpCode::kIn:
       case dsl::OpCode::kNotIn:
-      case dsl::OpCode::kMatch: stack.back() = ApplyOp(in, stack.back(), Val{}, c); break;
-      default: {
-        Val b = stack.back();
-        stack.pop_back();
-        stack.back() = ApplyOp(in, stack.back(), b, c);
-      }
+      case dsl::OpCode::kMatch: *top = ApplyOp(in, *top, Val{}, c); break;
+      default:
+        top[-1] = ApplyOp(in, top[-1], top[0], c);
+        --top;
     }
   }
-  return stack.empty() ? Val{} : stack.back();
+  return *top;
 }
 
 // The canonical rendering of a value.
