@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Quick start 1: install what is missing, build, and run the main job on the sample data.
+# Quick start 1: install what is missing, build, and scan the bundled sample with the
+# shipped rule pack; the findings (with their evidence) go to examples/out/findings.jsonl.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 cmake --preset release >/dev/null
 cmake --build --preset release --target tosguard
-exec build/release/cli/tosguard ingest --config examples/tosguard.yaml "$@"
+mkdir -p examples/out
+exec build/release/cli/tosguard scan --config examples/tosguard.yaml --rules rules/acme/*.tos \
+  --out examples/out/findings.jsonl "$@"

@@ -42,7 +42,7 @@ TEST_CASE("help works for the command and every subcommand") {
   CHECK(top.exit_code == 0);
   CHECK(top.out.find("ingest") != std::string::npos);
   CHECK(top.out.find("Exit codes") != std::string::npos);
-  for (const std::string sub : {"ingest", "check", "fmt"}) {
+  for (const std::string sub : {"ingest", "check", "fmt", "scan", "explain"}) {
     CommandResult r = RunTosguard({sub, "--help"});
     INFO(sub);
     CHECK(r.exit_code == 0);
