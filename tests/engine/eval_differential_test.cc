@@ -1,11 +1,11 @@
-// Differential tests of the evaluator: engine::Evaluate against the independent
-// reference evaluator (tests/engine/eval_reference.h) on seeded random cases, and the
-// reference itself on cases computed by hand from docs/engine.md.
+// Differential tests of the evaluator: engine::Evaluate (and ExplainPoint on a sample
+// of points) against the independent reference evaluator (tests/engine/eval_reference.h)
+// on seeded random cases, and both on cases computed by hand from docs/engine.md.
 //
 // TOSGUARD_DIFF_CASES sets the number of random rule packs (default 300, 5 rules each),
 // TOSGUARD_DIFF_FIRST_SEED the first seed (default 1); TOSGUARD_DIFF_SEED replays one
-// pack, and the hidden test "eval: shrink ..." reduces it to a minimal case. A mismatch prints the seed, the rule text and the
-// first field that differs.
+// pack, and the hidden test "eval: shrink ..." reduces it to a minimal case. A mismatch
+// prints the seed, the rule text and the first field that differs.
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -45,6 +45,16 @@ std::string Describe(const Finding& f) {
 std::string ValueText(const EvalValueOut& v) {
   if (!v.known) return v.type + " unknown";
   return v.type + " " + Num(v.number) + (v.text.empty() ? "" : " (" + v.text + ")");
+}
+
+// Whether two rendered values agree: numbers (and durations, timestamps) within the
+// tolerance, other values by their text. The sort key's type is not compared: it is
+// the key expression's type, which the reference only knows from the value.
+bool SameValue(const EvalValueOut& a, const EvalValueOut& b) {
+  if (a.known != b.known) return false;
+  if (!a.known) return true;
+  if (b.type == "bool" || b.type == "string") return a.text == b.text;
+  return Close(a.number, b.number);
 }
 
 // The first difference between a finding of the engine and one of the reference, or "".
@@ -121,6 +131,24 @@ std::string DiffFinding(const Finding& e, const Finding& r) {
     return join(v);
   };
   field("evidence", evidence(e.evidence), evidence(r.evidence));
+  for (std::size_t i = 0; out.str().empty() && i < e.evidence.size(); ++i) {
+    const EvidenceItem& a = e.evidence[i];
+    const EvidenceItem& b = r.evidence[i];
+    const std::string at = "evidence " + b.event_id + " ";
+    field((at + "ts").c_str(), FormatRfc3339(a.ts), FormatRfc3339(b.ts));
+    field((at + "account").c_str(), a.account_id, b.account_id);
+    if (!SameValue(a.sort_key, b.sort_key)) {
+      field((at + "sort key").c_str(), ValueText(a.sort_key), ValueText(b.sort_key));
+    }
+    field((at + "shown").c_str(), std::to_string(a.shown.size()), std::to_string(b.shown.size()));
+    for (std::size_t k = 0; out.str().empty() && k < a.shown.size(); ++k) {
+      field((at + "shown name").c_str(), a.shown[k].first, b.shown[k].first);
+      if (!SameValue(a.shown[k].second, b.shown[k].second)) {
+        field((at + "shown " + b.shown[k].first).c_str(), ValueText(a.shown[k].second),
+              ValueText(b.shown[k].second));
+      }
+    }
+  }
   auto timeline = [&](const std::vector<TimelineDay>& days) {
     std::vector<std::string> v;
     for (const TimelineDay& d : days) {
@@ -198,6 +226,52 @@ Difference DiffResults(const EvalResult& e, const EvalResult& r) {
     const std::size_t sp = s.find(' ');
     std::string rule = dot != std::string::npos && dot < s.find(':') ? s.substr(sp + 1, dot - sp - 1) : "";
     return {s, rule};
+  }
+  return {};
+}
+
+// Explanations of a sample of points by the engine against the reference's.
+Difference DiffExplanations(const ref::LoadedCase& l, const EvalOptions& options,
+                            const std::vector<PointExplanation>& points, std::uint64_t seed,
+                            std::uint64_t* explained) {
+  const std::size_t step = std::max<std::size_t>(1, points.size() / 12);
+  for (std::size_t i = static_cast<std::size_t>(seed % step); i < points.size(); i += step) {
+    const PointExplanation& r = points[i];
+    std::string value = r.scope_value;
+    if (!r.reason.empty() && i % 2 == 1) {  // cluster scope: name it by its last member
+      value = r.reason.substr(0, r.reason.size() - 1);
+      value = value.substr(value.rfind('\n') + 1);
+    }
+    const std::string scope = r.scope_kind + ":" + value;
+    const std::string where = "explain --rule " + r.rule_id + " --scope " + scope + " --at " +
+                              FormatDate(DayStart(r.day)) + ": ";
+    ++*explained;
+    auto e = ExplainPoint(l.rules->plan, l.ingest.data, l.config, options, r.rule_id, scope, r.day);
+    if (!e.ok()) return {where + e.status().ToString(), r.rule_id};
+    if (e->outcome != r.outcome) {
+      return {where + "outcome: engine " + ref::RefOutcomeName(e->outcome) + ", reference " +
+                  ref::RefOutcomeName(r.outcome),
+              r.rule_id};
+    }
+    if (e->counted != r.counted || e->active_days != r.active_days) {
+      return {where + "counted/active days: engine " + std::to_string(e->counted) + "/" +
+                  std::to_string(e->active_days) + ", reference " + std::to_string(r.counted) + "/" +
+                  std::to_string(r.active_days),
+              r.rule_id};
+    }
+    if (r.outcome == Outcome::kNotEvaluated) continue;
+    if (e->metrics.size() != r.metrics.size()) {
+      return {where + "metrics: engine " + std::to_string(e->metrics.size()) + ", reference " +
+                  std::to_string(r.metrics.size()),
+              r.rule_id};
+    }
+    for (std::size_t k = 0; k < r.metrics.size(); ++k) {
+      if (e->metrics[k].name != r.metrics[k].name || !SameValue(e->metrics[k].value, r.metrics[k].value)) {
+        return {where + "metric " + r.metrics[k].name + ": engine " + e->metrics[k].name + " = " +
+                    ValueText(e->metrics[k].value) + ", reference " + ValueText(r.metrics[k].value),
+                r.rule_id};
+      }
+    }
   }
   return {};
 }
@@ -411,12 +485,39 @@ TEST_CASE("eval: reference: a sum beyond 2^63 is unknown") {
   CHECK(r.findings[1].metrics.at(0).value.number == -1e18);
 }
 
+// docs/engine.md: "avg(x): exact sum / number of known values" and "every state is exact"
+// with sums "converted back once". Read so, the average is the exact quotient rounded
+// once: 3.033 / 9 = 0.337 >= 0.337. The engine rounds the sum to a double first and
+// divides that (0.33699999999999997 < 0.337), so the level does not hold. Found by the
+// differential test (seed 1627 of an earlier generator); the doc does not settle which
+// rounding is meant, hence [!mayfail] until it does.
+TEST_CASE("eval: avg is the exact sum divided by the count, rounded once", "[!mayfail]") {
+  std::vector<std::string> events, signals;
+  const char* scores[] = {"0.135", "0.135", "0.135", "0.135", "0.939", "0.190", "0.338", "0.645", "0.381"};
+  for (int i = 0; i < 9; ++i) {
+    const std::string id = "e" + std::to_string(i);
+    const std::string ts = "2025-06-01T1" + std::to_string(i) + ":00:00Z";
+    events.push_back(E(id, "a", ts));
+    signals.push_back("{\"detector\":\"distill\",\"subject_kind\":\"event\",\"subject\":\"" + id +
+                      "\",\"ts\":\"" + ts + "\",\"score\":" + scores[i] + "}");
+  }
+  const auto c = Hand({}, {}, events, signals,
+                      "rule r {\n  severity low\n  window 1d\n"
+                      "  violation when avg(signal(\"distill\")) >= 0.337\n}\n");
+  const auto l = MustLoad(c);
+  const EvalResult expected = ref::Evaluate(l.rules->plan, l.ingest.data, l.config, OptionsOf(c));
+  REQUIRE(expected.findings.size() == 1);  // the reference: a violation on 2025-06-01
+  auto engine = Evaluate(l.rules->plan, l.ingest.data, l.config, OptionsOf(c));
+  REQUIRE(engine.ok());
+  CHECK(DiffResults(*engine, expected).what == "");
+}
+
 TEST_CASE("eval: the engine agrees with the reference evaluator on random cases") {
   const std::uint64_t packs = EnvNumber("TOSGUARD_DIFF_CASES", 300);
   const std::uint64_t only = EnvNumber("TOSGUARD_DIFF_SEED", 0);
   const std::uint64_t first = EnvNumber("TOSGUARD_DIFF_FIRST_SEED", 1);
   constexpr int kRulesPerPack = 5;
-  std::uint64_t rules_compared = 0, findings_compared = 0, mismatches = 0;
+  std::uint64_t rules_compared = 0, findings_compared = 0, points_explained = 0, mismatches = 0;
   for (std::uint64_t seed = only ? only : first; seed < (only ? only + 1 : first + packs); ++seed) {
     const ref::RandomCase c = ref::GenerateCase(seed, kRulesPerPack);
     const ref::LoadedCase l = ref::LoadCase(c);
@@ -427,10 +528,12 @@ TEST_CASE("eval: the engine agrees with the reference evaluator on random cases"
     auto engine = Evaluate(l.rules->plan, l.ingest.data, l.config, options);
     INFO(engine.status().ToString());
     REQUIRE(engine.ok());
-    const EvalResult expected = ref::Evaluate(l.rules->plan, l.ingest.data, l.config, options);
+    std::vector<PointExplanation> points;
+    const EvalResult expected = ref::Evaluate(l.rules->plan, l.ingest.data, l.config, options, &points);
     rules_compared += c.rules.size();
     findings_compared += expected.findings.size();
-    const Difference d = DiffResults(*engine, expected);
+    Difference d = DiffResults(*engine, expected);
+    if (d.what.empty()) d = DiffExplanations(l, options, points, seed, &points_explained);
     if (!d.what.empty()) {
       ++mismatches;
       std::string rule_text = c.pack;
@@ -442,7 +545,8 @@ TEST_CASE("eval: the engine agrees with the reference evaluator on random cases"
       if (mismatches >= 5) break;  // enough to reproduce; do not flood the log
     }
   }
-  WARN("compared " << rules_compared << " random rules, " << findings_compared << " findings");
+  WARN("compared " << rules_compared << " random rules, " << findings_compared << " findings, "
+                    << points_explained << " explained points");
   CHECK(mismatches == 0);
 }
 

@@ -27,11 +27,18 @@ namespace tosguard::engine::reference {
 // Evaluates `plan` over `data` as docs/engine.md says. Uses options.from_day, to_day and
 // waivers; ignores threads, progress and hash_evidence_lines (no line hashes, no
 // files are re-read). Fills, per finding: id, rule, scope, level, days, window,
-// metrics, accounts, cluster members and links, waivers (ids only, sorted),
-// evidence (event id, ts, account, sort key), evidence_total and the timeline. Stats:
-// events, accounts, clusters, common_values, from/to and every per-rule counter.
+// metrics, accounts, cluster members and links, acceptances (account, policy, version,
+// time), waivers (ids only, sorted), detectors, evidence (event id, ts, account, sort
+// key, shown values), evidence_total and the timeline. Stats: events, accounts,
+// clusters, common_values, from/to and every per-rule counter.
+//
+// With `points`, it also gets every point (rule, scope value with counted events, day)
+// of the audited period, as `explain` would show it: outcome (kNotEvaluated for an
+// empty window or too few active days), counted events, active days and, when
+// evaluated, the metrics (aggregates, then lets). For cluster scope, `reason` lists the
+// cluster's members, one per line (explain accepts any of them).
 EvalResult Evaluate(const dsl::Plan& plan, const Dataset& data, const IngestConfig& config,
-                    const EvalOptions& options);
+                    const EvalOptions& options, std::vector<PointExplanation>* points = nullptr);
 
 // "F-" and the first 16 hex digits of SHA-256(rule NUL kind NUL value NUL day NUL outcome).
 std::string FindingId(const std::string& rule_id, const std::string& scope_kind,
