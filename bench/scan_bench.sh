@@ -9,6 +9,7 @@
 #   BUILD_DIR           an existing build directory to use instead of the release preset
 #   DUCKDB_NODE_API     the @duckdb/node-api package (default /tmp/duckdb-node/node_modules/@duckdb/node-api,
 #                       installed with `npm install @duckdb/node-api` there when missing)
+#   DUCKDB_MEMORY_LIMIT DuckDB's memory_limit (default: DuckDB's own, 80% of memory)
 #   RUNS, SQL_RUNS      hyperfine runs for tosguard and the floor (3), for the SQL engines (2)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -68,20 +69,21 @@ YAML
 ls -l "$dir"/*.jsonl
 printf 'events: %s\n' "$(wc -l < "$dir/events.jsonl")"
 
-duck_files="$repo/bench/sql/duckdb/load.sql"
-lite_files="$repo/bench/sql/sqlite/load.sql"
+sql=$repo/bench/sql
+duck_files="$sql/duckdb/load.sql $sql/clusters.sql $sql/duckdb/prepare.sql"
+lite_files="$sql/sqlite/load.sql $sql/clusters.sql $sql/sqlite/prepare.sql"
 for r in "${rules[@]}"; do
-  duck_files+=" $repo/bench/sql/duckdb/$r.sql"
-  lite_files+=" $repo/bench/sql/sqlite/$r.sql"
+  duck_files+=" $sql/duckdb/$r.sql"
+  lite_files+=" $sql/sqlite/$r.sql"
 done
-duck_files+=" $repo/bench/sql/duckdb/output.sql"
-lite_files+=" $repo/bench/sql/sqlite/output.sql"
+duck_files+=" $sql/duckdb/output.sql"
+lite_files+=" $sql/sqlite/output.sql"
 
 floor="$bin/bench/tosguard-ingest-floor rules $dir/events.jsonl"
 scan="$bin/cli/tosguard scan --config $dir/tosguard.yaml --rules $(echo "$repo"/rules/acme/*.tos)"
 scan1="$scan --threads 1 --out $dir/findings-1.jsonl"
 scan2="$scan --threads 2 --out $dir/findings-2.jsonl"
-duckdb="cd $dir && DUCKDB_NODE_API=$duckdb_api node $repo/bench/sql/run_duckdb.mjs --threads 2 $duck_files > $dir/duckdb.tsv"
+duckdb="cd $dir && DUCKDB_NODE_API=$duckdb_api node $sql/run_duckdb.mjs --threads 2 ${DUCKDB_MEMORY_LIMIT:+--memory-limit $DUCKDB_MEMORY_LIMIT} $duck_files > $dir/duckdb.tsv"
 sqlite="cd $dir && rm -f sqlite.db && cat $lite_files | sqlite3 -bail sqlite.db > $dir/sqlite.tsv"
 
 # Warm the page cache so every command reads from memory alike.
