@@ -9,8 +9,48 @@
 
 #include "engine/eval/context.h"
 #include "engine/eval/rule_eval.h"
+#include "engine/ingest/input_file.h"
 
 namespace tosguard::engine {
+
+namespace {
+
+bool PlainId(std::string_view id) {
+  for (const char ch : id) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c >= 0x7F || c == '"' || c == '\\') return false;
+  }
+  return !id.empty();
+}
+
+// Re-reads every cited line, each input file once, and records its SHA-256. A line that
+// no longer holds its event means the file changed after it was read.
+Status CiteEvidence(const Dataset& data, std::vector<Finding>* findings) {
+  std::vector<std::vector<EvidenceItem*>> by_file(data.files.size());
+  for (Finding& f : *findings) {
+    for (EvidenceItem& e : f.evidence) by_file[e.ref.file].push_back(&e);
+  }
+  for (std::size_t file = 0; file < by_file.size(); ++file) {
+    if (by_file[file].empty()) continue;
+    std::vector<SourceRef> refs;
+    for (const EvidenceItem* e : by_file[file]) refs.push_back(e->ref);
+    const std::string& path = data.files[file].path;
+    auto lines = ReadCitedLines(path, refs);
+    if (!lines.ok()) return lines.status();
+    for (std::size_t k = 0; k < refs.size(); ++k) {
+      EvidenceItem& e = *by_file[file][k];
+      if (PlainId(e.event_id) && (*lines)[k].bytes.find(e.event_id) == std::string::npos) {
+        return Status::Corruption("'" + path + "' line " + std::to_string(e.ref.line) + " (offset " +
+                                  std::to_string(e.ref.offset) + "): the cited line no longer holds event " +
+                                  e.event_id + "; the file changed after it was read");
+      }
+      e.line_sha256 = ToHex((*lines)[k].sha256);
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
 
 Result<EvalResult> Evaluate(const dsl::Plan& plan, const Dataset& data, const IngestConfig& config,
                             const EvalOptions& options) {
@@ -46,7 +86,7 @@ Result<EvalResult> Evaluate(const dsl::Plan& plan, const Dataset& data, const In
       for (std::size_t r = next++; r < n; r = next++) {
         try {
           RuleEval rule(plan, r, ctx, options.waivers);
-          status[r] = rule.Run(stats.from_day, stats.to_day, options.hash_evidence_lines, &found[r], &stats.rules[r]);
+          status[r] = rule.Run(stats.from_day, stats.to_day, &found[r], &stats.rules[r]);
         } catch (const std::bad_alloc&) {
           status[r] = Status::ResourceExhausted("out of memory evaluating rule " + plan.rules[r].id);
         } catch (const std::exception& e) {
@@ -78,6 +118,7 @@ Result<EvalResult> Evaluate(const dsl::Plan& plan, const Dataset& data, const In
       if (!status[r].ok()) return status[r];
       for (Finding& f : found[r]) result.findings.push_back(std::move(f));
     }
+    if (options.hash_evidence_lines) TOSGUARD_RETURN_IF_ERROR(CiteEvidence(data, &result.findings));
     return result;
   } catch (const std::bad_alloc&) {
     return Status::ResourceExhausted("out of memory building the evaluation indexes");

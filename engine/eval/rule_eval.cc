@@ -7,7 +7,6 @@
 #include <unordered_map>
 
 #include "base/sha256.h"
-#include "engine/ingest/input_file.h"
 #include "engine/ingest/summary.h"
 
 namespace tosguard::engine {
@@ -71,14 +70,6 @@ std::string Quoted(std::string_view s) {
   return out + "\"";
 }
 
-bool PlainId(std::string_view id) {
-  for (const char ch : id) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c < 0x20 || c >= 0x7F || c == '"' || c == '\\') return false;
-  }
-  return !id.empty();
-}
-
 }  // namespace
 
 const char* OutcomeName(Outcome o) {
@@ -94,7 +85,7 @@ const char* OutcomeName(Outcome o) {
 
 RuleEval::RuleEval(const dsl::Plan& plan, std::size_t rule, const EvalContext& ctx,
                    const std::vector<Waiver>& waivers)
-    : plan_(plan), rule_(plan.rules[rule]), ctx_(ctx), consts_(BindConstants(rule_, ctx.dict())) {
+    : rule_(plan.rules[rule]), ctx_(ctx), consts_(BindConstants(rule_, ctx.dict())) {
   for (const std::string& d : rule_.detectors) {
     const auto it = std::find(plan.detectors.begin(), plan.detectors.end(), d);
     detector_.push_back(static_cast<std::size_t>(it - plan.detectors.begin()));
@@ -504,7 +495,7 @@ void RuleEval::MakeFinding(const DayStates& states, const std::vector<DayStates:
   pending->push_back(std::move(p));
 }
 
-Status RuleEval::GatherEvidence(std::vector<Pending>* pending, bool hash_lines) {
+Status RuleEval::GatherEvidence(std::vector<Pending>* pending) {
   if (pending->empty()) return Status::Ok();
   std::unordered_map<std::uint32_t, std::vector<std::size_t>> by_scope;
   std::int64_t lo = pending->front().peak_lo, hi = pending->front().peak_hi;
@@ -579,17 +570,6 @@ Status RuleEval::GatherEvidence(std::vector<Pending>* pending, bool hash_lines) 
       for (std::size_t s = 0; s < rule_.evidence.show.size(); ++s) {
         item.shown.emplace_back(rule_.evidence.show_text[s], Render(EventValue(rule_.evidence.show[s], row), ctx_.dict()));
       }
-      if (hash_lines) {
-        auto line = ReadCitedLine(file.path, item.ref);
-        if (!line.ok()) return line.status();
-        // A file rewritten since it was read shows as a cited line without its event.
-        if (PlainId(item.event_id) && line->bytes.find(item.event_id) == std::string::npos) {
-          return Status::Corruption("'" + file.path + "' line " + std::to_string(item.ref.line) + " (offset " +
-                                    std::to_string(item.ref.offset) + "): the cited line no longer holds event " +
-                                    item.event_id + "; the file changed after it was read");
-        }
-        item.line_sha256 = ToHex(line->sha256);
-      }
       f.evidence.push_back(std::move(item));
     }
     auto& acc = accounts[k];
@@ -635,7 +615,7 @@ Status RuleEval::GatherEvidence(std::vector<Pending>* pending, bool hash_lines) 
   return Status::Ok();
 }
 
-Status RuleEval::Run(std::int64_t from, std::int64_t to, bool hash_lines, std::vector<Finding>* out,
+Status RuleEval::Run(std::int64_t from, std::int64_t to, std::vector<Finding>* out,
                      EvalStats::PerRule* stats) {
   stats->rule_id = rule_.id;
   const std::int64_t lo = from - window_days_ + 1;
@@ -669,7 +649,7 @@ Status RuleEval::Run(std::int64_t from, std::int64_t to, bool hash_lines, std::v
     Sweep(states, entries, i, j, from, to, &pending, stats);
     i = j;
   }
-  TOSGUARD_RETURN_IF_ERROR(GatherEvidence(&pending, hash_lines));
+  TOSGUARD_RETURN_IF_ERROR(GatherEvidence(&pending));
   std::sort(pending.begin(), pending.end(), [](const Pending& a, const Pending& b) {
     if (a.f.scope_value != b.f.scope_value) return a.f.scope_value < b.f.scope_value;
     return a.f.first_day < b.f.first_day;

@@ -33,9 +33,9 @@ class RuleEval {
   // Resolves "VALUE" of the rule's scope kind; FlatMap::kNone when unknown.
   std::uint32_t ResolveScope(const std::string& value) const;
 
-  // Evaluates the rule for evaluation points [from, to]; appends findings and counts.
-  Status Run(std::int64_t from, std::int64_t to, bool hash_lines, std::vector<Finding>* out,
-             EvalStats::PerRule* stats);
+  // Evaluates the rule for evaluation points [from, to]; appends findings (their
+  // evidence not yet hashed: see CiteEvidence) and counts.
+  Status Run(std::int64_t from, std::int64_t to, std::vector<Finding>* out, EvalStats::PerRule* stats);
   // The explanation at the end of `day` for one scope value.
   PointExplanation Explain(std::uint32_t scope, std::int64_t day);
 
@@ -61,11 +61,10 @@ class RuleEval {
   void MakeFinding(const DayStates& states, const std::vector<DayStates::Entry>& entries,
                    std::size_t begin, std::size_t end, const std::vector<Point>& points,
                    std::size_t run_begin, std::size_t run_end, std::vector<Pending>* pending);
-  Status GatherEvidence(std::vector<Pending>* pending, bool hash_lines);
+  Status GatherEvidence(std::vector<Pending>* pending);
   // The tree of a program; with `aggs` (and `lets`) its values too.
   ExplainNode Trace(const dsl::Program& p, const std::vector<Val>* aggs, const std::vector<Val>* lets) const;
 
-  const dsl::Plan& plan_;
   const dsl::RulePlan& rule_;
   const EvalContext& ctx_;
   BoundConstants consts_;

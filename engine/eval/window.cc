@@ -191,12 +191,10 @@ void DayStates::Add(std::uint32_t state, const Val* values, TimestampUs ts) {
 void DayStates::Finish() {
   for (std::size_t s = 0; s < keys_.size(); ++s) {
     for (std::size_t a = 0; a < rule_.aggregates.size(); ++a) {
-      const std::uint64_t w = words_[s * stride_ + offset_[a]];
       const AggKind kind = rule_.aggregates[a].kind;
-      if ((kind != AggKind::kDistinct && kind != AggKind::kPercentile && kind != AggKind::kMaxGap) ||
-          w == kNoList) {
-        continue;
-      }
+      if (kind != AggKind::kDistinct && kind != AggKind::kPercentile && kind != AggKind::kMaxGap) continue;
+      const std::uint64_t w = words_[s * stride_ + offset_[a]];  // only these own a list word
+      if (w == kNoList) continue;
       auto& l = lists_[w];
       std::sort(l.begin(), l.end());
       if (kind == AggKind::kDistinct) l.erase(std::unique(l.begin(), l.end()), l.end());

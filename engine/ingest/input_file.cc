@@ -217,53 +217,83 @@ Result<Digest> HashFile(const std::string& path) {
   return hasher.Finish();
 }
 
-Result<CitedLine> ReadCitedLine(const std::string& path, const SourceRef& ref,
-                                const Digest* expected_line) {
+Result<std::vector<CitedLine>> ReadCitedLines(const std::string& path, const std::vector<SourceRef>& refs) {
+  std::vector<CitedLine> out(refs.size());
+  if (refs.empty()) return out;
   auto reader = ContentReader::Open(path);
   if (!reader.ok()) return reader.status();
-  CitedLine out;
-  out.bytes.resize(ref.length);
-  const std::string where = Quoted(path) + " line " + std::to_string(ref.line) + " (offset " +
-                            std::to_string(ref.offset) + ", " + std::to_string(ref.length) +
-                            " bytes)";
+  auto where = [&](const SourceRef& ref) {
+    return Quoted(path) + " line " + std::to_string(ref.line) + " (offset " + std::to_string(ref.offset) + ", " +
+           std::to_string(ref.length) + " bytes)";
+  };
   if ((*reader)->compression() == Compression::kNone) {
-    // Plain files are read where the line is, without streaming the whole file.
+    // Plain files are read where each line is, without streaming the whole file.
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return Status::IoError("cannot open " + Quoted(path) + ": " + ErrnoText(errno));
-    std::size_t done = 0;
-    while (done < ref.length) {
-      const ssize_t n = ::pread(fd, out.bytes.data() + done, ref.length - done,
-                                static_cast<off_t>(ref.offset + done));
-      if (n <= 0) {
-        ::close(fd);
-        return Status::Corruption(where + ": the file ends before the cited line");
+    for (std::size_t k = 0; k < refs.size(); ++k) {
+      const SourceRef& ref = refs[k];
+      out[k].bytes.resize(ref.length);
+      std::size_t done = 0;
+      while (done < ref.length) {
+        const ssize_t n = ::pread(fd, out[k].bytes.data() + done, ref.length - done,
+                                  static_cast<off_t>(ref.offset + done));
+        if (n <= 0) {
+          ::close(fd);
+          return Status::Corruption(where(ref) + ": the file ends before the cited line");
+        }
+        done += static_cast<std::size_t>(n);
       }
-      done += static_cast<std::size_t>(n);
     }
     ::close(fd);
   } else {
+    // Compressed content is streamed once, taking the lines in the order of their offsets.
+    std::vector<std::size_t> order(refs.size());
+    for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return refs[a].offset < refs[b].offset; });
+    for (std::size_t k = 0; k < refs.size(); ++k) out[k].bytes.resize(refs[k].length);
     std::vector<char> buf(kStoredBlock);
-    std::uint64_t pos = 0;
-    std::size_t copied = 0;
-    while (copied < ref.length) {
-      auto n = (*reader)->Read(buf.data(), buf.size());
-      if (!n.ok()) return n.status();
-      if (*n == 0) return Status::Corruption(where + ": the content ends before the cited line");
-      const std::uint64_t end = pos + *n;
-      if (end > ref.offset + copied) {
-        const std::uint64_t from = ref.offset + copied - pos;
-        const std::size_t take =
-            std::min<std::size_t>(static_cast<std::size_t>(*n - from), ref.length - copied);
-        std::memcpy(out.bytes.data() + copied, buf.data() + from, take);
+    std::uint64_t pos = 0;  // content offset of buf[0]
+    std::size_t n = 0;      // bytes in buf
+    std::size_t prev = order.size();
+    for (std::size_t k : order) {
+      const SourceRef& ref = refs[k];
+      if (prev != order.size() && refs[prev].offset == ref.offset && refs[prev].length == ref.length) {
+        out[k].bytes = out[prev].bytes;  // the same line cited twice
+        continue;
+      }
+      prev = k;
+      std::size_t copied = 0;
+      while (copied < ref.length) {
+        const std::uint64_t want = ref.offset + copied;
+        if (want >= pos + n) {
+          pos += n;
+          auto got = (*reader)->Read(buf.data(), buf.size());
+          if (!got.ok()) return got.status();
+          n = *got;
+          if (n == 0) return Status::Corruption(where(ref) + ": the content ends before the cited line");
+          continue;
+        }
+        if (want < pos) return Status::Internal(where(ref) + ": cited lines overlap");
+        const auto from = static_cast<std::size_t>(want - pos);
+        const std::size_t take = std::min(n - from, static_cast<std::size_t>(ref.length) - copied);
+        std::memcpy(out[k].bytes.data() + copied, buf.data() + from, take);
         copied += take;
       }
-      pos = end;
     }
   }
-  out.sha256 = Sha256::Of(out.bytes);
+  for (CitedLine& line : out) line.sha256 = Sha256::Of(line.bytes);
+  return out;
+}
+
+Result<CitedLine> ReadCitedLine(const std::string& path, const SourceRef& ref,
+                                const Digest* expected_line) {
+  auto lines = ReadCitedLines(path, {ref});
+  if (!lines.ok()) return lines.status();
+  CitedLine out = std::move(lines->front());
   if (expected_line != nullptr && out.sha256 != *expected_line) {
-    return Status::Corruption(where + ": SHA-256 is " + ToHex(out.sha256) + ", the evidence cites " +
-                              ToHex(*expected_line));
+    return Status::Corruption(Quoted(path) + " line " + std::to_string(ref.line) + " (offset " +
+                              std::to_string(ref.offset) + ", " + std::to_string(ref.length) + " bytes): SHA-256 is " +
+                              ToHex(out.sha256) + ", the evidence cites " + ToHex(*expected_line));
   }
   return out;
 }

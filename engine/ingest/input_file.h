@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/sha256.h"
 #include "base/source_ref.h"
@@ -74,5 +75,9 @@ struct CitedLine {
 // the content is a Corruption status too.
 Result<CitedLine> ReadCitedLine(const std::string& path, const SourceRef& ref,
                                 const Digest* expected_line = nullptr);
+// The lines `refs` point at in one file, in the order given, reading the file once
+// (compressed content is streamed a single time whatever the number of lines). Errors
+// as ReadCitedLine's, naming the first line that cannot be read.
+Result<std::vector<CitedLine>> ReadCitedLines(const std::string& path, const std::vector<SourceRef>& refs);
 
 }  // namespace tosguard::engine

@@ -149,3 +149,33 @@ TEST_CASE("cited lines are re-read by reference and verified") {
     CHECK(past.status().code() == StatusCode::kCorruption);
   }
 }
+
+TEST_CASE("many cited lines of one file are read in one pass, in the order asked") {
+  TempDir dir;
+  // Lines larger than one read block (1 MiB), so a line spans blocks of the
+  // decompressed stream; one line is asked for twice.
+  std::string content;
+  std::vector<SourceRef> refs;
+  for (std::uint64_t k = 0; k < 6; ++k) {
+    const std::string line = std::to_string(k) + std::string(1200000, static_cast<char>('a' + k));
+    refs.push_back({0, k + 1, content.size(), static_cast<std::uint32_t>(line.size())});
+    content += line + "\n";
+  }
+  const std::vector<SourceRef> asked = {refs[4], refs[0], refs[5], refs[0], refs[2]};
+  for (const std::string name : {"m.jsonl", "m.jsonl.gz", "m.jsonl.zst"}) {
+    INFO(name);
+    const std::string stored =
+        name.ends_with(".gz") ? Gzip(content) : name.ends_with(".zst") ? Zstd(content) : content;
+    auto lines = ReadCitedLines(dir.Write(name, stored), asked);
+    REQUIRE(lines.ok());
+    REQUIRE(lines->size() == asked.size());
+    for (std::size_t i = 0; i < asked.size(); ++i) {
+      const std::string want = content.substr(asked[i].offset, asked[i].length);
+      CHECK((*lines)[i].bytes == want);
+      CHECK((*lines)[i].sha256 == Sha256::Of(want));
+    }
+    auto past = ReadCitedLines(dir.Write("p-" + name, stored), {refs[1], SourceRef{0, 99, content.size() + 5, 3}});
+    CHECK(past.status().code() == StatusCode::kCorruption);
+    CHECK(past.status().message().find("line 99") != std::string::npos);
+  }
+}
