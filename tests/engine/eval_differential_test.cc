@@ -87,6 +87,15 @@ std::string DiffFinding(const Finding& e, const Finding& r) {
       if (!out.str().empty()) break;
     }
   }
+  field("explanation.size", std::to_string(e.explanation.size()), std::to_string(r.explanation.size()));
+  for (std::size_t i = 0; out.str().empty() && i < e.explanation.size(); ++i) {
+    const LevelExplanation& a = e.explanation[i];
+    const LevelExplanation& b = r.explanation[i];
+    field("explanation level", a.level, b.level);
+    const std::string av = a.condition.value.known ? a.condition.value.text : "unknown";
+    const std::string bv = b.condition.value.known ? b.condition.value.text : "unknown";
+    field(("explanation " + b.level + " value").c_str(), av, bv);
+  }
   auto join = [](const std::vector<std::string>& v) {
     std::string s;
     for (const std::string& x : v) s += (s.empty() ? "" : ",") + x;
@@ -632,7 +641,10 @@ std::string CaseText(const ref::RandomCase& c) {
 TEST_CASE("eval: shrink the disagreement of TOSGUARD_DIFF_SEED", "[.]") {
   ref::RandomCase c = ref::GenerateCase(EnvNumber("TOSGUARD_DIFF_SEED", 1), 5);
   std::string what;
-  REQUIRE(Disagree(c, &what));
+  if (!Disagree(c, &what)) {
+    WARN("the engine and the reference agree on seed " << c.seed << ": nothing to shrink");
+    return;
+  }
   const std::string policy = c.pack.substr(0, c.pack.find("rule "));
   for (const std::string& rule : c.rules) {
     ref::RandomCase t = c;

@@ -595,6 +595,7 @@ struct Point {
   Outcome outcome = Outcome::kNotEvaluated;
   std::vector<const Counted*> window;
   std::vector<Val> aggregates, lets;
+  std::vector<Val> levels;  // every level's condition, in order
 };
 
 Point EvaluatePoint(const World& world, const dsl::RulePlan& rule,
@@ -617,15 +618,18 @@ Point EvaluatePoint(const World& world, const dsl::RulePlan& rule,
   cx.lets = &p.lets;
   for (const dsl::LetPlan& l : rule.lets) p.lets.push_back(Run(l.program, cx));
   bool unknown = false;
+  p.outcome = Outcome::kCompliant;
   for (const dsl::LevelPlan& l : rule.levels) {
-    Val v = Run(l.condition, cx);
+    p.levels.push_back(Run(l.condition, cx));
+    const Val& v = p.levels.back();
+    if (p.outcome != Outcome::kCompliant) continue;  // decided by an earlier level
     if (IsTrue(v)) {
       p.outcome = l.level == dsl::LevelKind::kViolation ? Outcome::kViolation : Outcome::kReview;
-      return p;
+    } else if (!v.known) {
+      unknown = true;
     }
-    if (!v.known) unknown = true;
   }
-  p.outcome = unknown ? Outcome::kInsufficient : Outcome::kCompliant;
+  if (p.outcome == Outcome::kCompliant && unknown) p.outcome = Outcome::kInsufficient;
   return p;
 }
 
@@ -867,6 +871,13 @@ EvalResult EvaluateWith(const dsl::Plan& plan, const Dataset& data, const Ingest
         }
         for (std::size_t l = 0; l < rule.lets.size(); ++l) {
           f.metrics.push_back({rule.lets[l].name, "let", Out(peak.lets[l], rule.lets[l].type)});
+        }
+        // The explanation: here only each level's value at the peak (the tree's root).
+        for (std::size_t k = 0; k < rule.levels.size(); ++k) {
+          LevelExplanation le;
+          le.level = dsl::LevelText(rule.levels[k].level);
+          le.condition.value = Out(peak.levels[k], Type::kBool);
+          f.explanation.push_back(std::move(le));
         }
         std::set<std::string> accounts;
         for (const Counted* c : peak.window) accounts.insert(c->ev->account);

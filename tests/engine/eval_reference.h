@@ -27,7 +27,8 @@ namespace tosguard::engine::reference {
 // Evaluates `plan` over `data` as docs/engine.md says. Uses options.from_day, to_day and
 // waivers; ignores threads, progress and hash_evidence_lines (no line hashes, no
 // files are re-read). Fills, per finding: id, rule, scope, level, days, window,
-// metrics, accounts, cluster members and links, acceptances (account, policy, version,
+// metrics, the value of each level's condition at the peak (the explanation's roots),
+// accounts, cluster members and links, acceptances (account, policy, version,
 // time), waivers (ids only, sorted), detectors, evidence (event id, ts, account, sort
 // key, shown values), evidence_total and the timeline. Stats: events, accounts,
 // clusters, common_values, from/to and every per-rule counter.
