@@ -342,6 +342,30 @@ class Parser {
     return d;
   }
 
+  // An integer from `lo` to `hi`: nullopt after a diagnostic.
+  std::optional<std::uint64_t> UintInRange(const Entry& e, std::uint64_t lo, std::uint64_t hi) {
+    auto s = Scalar(e, "a positive integer");
+    if (!s) return std::nullopt;
+    auto n = ParseUint64(*s);
+    if (!n || *n < lo || *n > hi) {
+      Error(e.value_pos, Quote(e.key) + " must be an integer from " + std::to_string(lo) + " to " +
+                             std::to_string(hi) + ", not " + Quote(*s));
+      return std::nullopt;
+    }
+    return n;
+  }
+
+  // A file path, resolved against the configuration's directory: nullopt after a diagnostic.
+  std::optional<std::string> FilePath(const Entry& e, const std::string& base_dir) {
+    auto s = Scalar(e, "a file path");
+    if (!s) return std::nullopt;
+    if (s->empty()) {
+      Error(e.value_pos, Quote(e.key) + " must be a file path, not empty");
+      return std::nullopt;
+    }
+    return (fs::path(base_dir) / *s).lexically_normal().string();
+  }
+
   // An enumerated name (kind, format, transform, ...): nullopt after a diagnostic.
   std::optional<std::string> Choice(const Entry& e, const std::vector<std::string>& choices,
                                     std::string_view noun) {
@@ -407,26 +431,14 @@ IngestConfig Parser::Parse(const YAML::Node& root, IngestConfig config) {
   }
   if (const Entry* e = find("limits")) ParseLimits(*e, &config);
   if (const Entry* e = find("quarantine")) {
-    if (auto s = Scalar(*e, "a file path")) {
-      if (s->empty()) {
-        Error(e->value_pos, "'quarantine' must be a file path, not empty");
-      } else {
-        config.quarantine_path = (fs::path(config.base_dir) / *s).lexically_normal().string();
-      }
-    }
+    if (auto path = FilePath(*e, config.base_dir)) config.quarantine_path = *path;
   }
   // Accounts before sources: attributes extend the schema account sources map onto.
   if (const Entry* e = find("accounts")) ParseAccounts(*e, &config);
   if (const Entry* e = find("signals")) ParseSignals(*e, &config);
   if (const Entry* e = find("linking")) ParseLinking(*e, &config);
   if (const Entry* e = find("waivers")) {
-    if (auto s = Scalar(*e, "a file path")) {
-      if (s->empty()) {
-        Error(e->value_pos, "'waivers' must be a file path, not empty");
-      } else {
-        config.waivers_path = (fs::path(config.base_dir) / *s).lexically_normal().string();
-      }
-    }
+    if (auto path = FilePath(*e, config.base_dir)) config.waivers_path = *path;
   }
   if (const Entry* e = find("sources")) {
     ParseSources(*e, &config);
@@ -441,15 +453,7 @@ void Parser::ParseLimits(const Entry& e, IngestConfig* config) {
   static const std::vector<std::string> kKeys = {"max_line_bytes", "max_quarantine"};
   for (const Entry& l : Entries(e.value, &kKeys, "in 'limits'")) {
     if (l.key == "max_line_bytes") {
-      auto s = Scalar(l, "a positive integer");
-      if (!s) continue;
-      auto n = ParseUint64(*s);
-      if (!n || *n == 0 || *n > kMaxLineBytesLimit) {
-        Error(l.value_pos, "'max_line_bytes' must be an integer from 1 to " +
-                               std::to_string(kMaxLineBytesLimit) + ", not " + Quote(*s));
-        continue;
-      }
-      config->max_line_bytes = *n;
+      if (auto n = UintInRange(l, 1, kMaxLineBytesLimit)) config->max_line_bytes = *n;
     } else {
       const std::string kWant = "an integer >= 0 (a count of lines) or a percentage like \"5%\"";
       auto s = Scalar(l, kWant);
@@ -576,15 +580,7 @@ void Parser::ParseLinking(const Entry& e, IngestConfig* config) {
   static const std::vector<std::string> kKeys = {"identifiers", "max_accounts_per_value"};
   for (const Entry& l : Entries(e.value, &kKeys, "in 'linking'")) {
     if (l.key == "max_accounts_per_value") {
-      auto s = Scalar(l, "a positive integer");
-      if (!s) continue;
-      auto n = ParseUint64(*s);
-      if (!n || *n < 2 || *n > 1000000) {
-        Error(l.value_pos, "'max_accounts_per_value' must be an integer from 2 to 1000000, not " +
-                               Quote(*s));
-        continue;
-      }
-      config->linking.max_accounts_per_value = static_cast<std::uint32_t>(*n);
+      if (auto n = UintInRange(l, 2, 1000000)) config->linking.max_accounts_per_value = static_cast<std::uint32_t>(*n);
       continue;
     }
     if (!l.value.IsSequence()) {
