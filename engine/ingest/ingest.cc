@@ -571,6 +571,9 @@ Status Ingester::Merge(ParsedChunk pc) {
     sets[i] = gd.sets.Intern(std::move(members));
   }
 
+  // The chunk's texts join the global store whole; its text ids shift by text_base.
+  const std::uint64_t text_base = gd.texts.Append(std::move(pc.dict.texts));
+
   const std::vector<std::size_t> keys = RecordKeySlots(kind);
   const auto k = static_cast<std::size_t>(kind);
   const std::optional<std::size_t> time_slot = TimeSlot(kind);
@@ -593,9 +596,7 @@ Status Ingester::Merge(ParsedChunk pc) {
       if (present[s] != 0) {
         if (c.type == FieldType::kString) v = sym[static_cast<std::size_t>(v)];
         if (c.type == FieldType::kStringSet) v = sets[static_cast<std::size_t>(v)];
-        if (c.type == FieldType::kText) {
-          v = static_cast<std::int64_t>(gd.texts.Add(pc.dict.texts.Get(static_cast<std::uint64_t>(v))));
-        }
+        if (c.type == FieldType::kText) v += static_cast<std::int64_t>(text_base);
       }
       ints[s] = v;
     }

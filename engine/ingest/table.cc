@@ -132,15 +132,33 @@ std::uint32_t SetDictionary::Intern(std::vector<SymbolId> members) {
 }
 
 std::uint64_t TextStore::Add(std::string_view text) {
-  offsets_.push_back(bytes_.size());
-  bytes_.append(text);
-  return offsets_.size() - 1;
+  if (blocks_.empty() || blocks_.back().capacity - blocks_.back().used < text.size()) {
+    Block b;
+    b.capacity = std::max(kBlockBytes, text.size());
+    b.data = std::make_unique_for_overwrite<char[]>(b.capacity);
+    blocks_.push_back(std::move(b));
+  }
+  Block& b = blocks_.back();
+  if (!text.empty()) std::memcpy(b.data.get() + b.used, text.data(), text.size());
+  texts_.push_back({static_cast<std::uint32_t>(blocks_.size() - 1), static_cast<std::uint32_t>(text.size()), b.used});
+  b.used += text.size();
+  bytes_ += text.size();
+  return texts_.size() - 1;
 }
 
-std::string_view TextStore::Get(std::uint64_t id) const {
-  const std::uint64_t start = offsets_[id];
-  const std::uint64_t end = id + 1 < offsets_.size() ? offsets_[id + 1] : bytes_.size();
-  return std::string_view(bytes_).substr(start, end - start);
+std::uint64_t TextStore::Append(TextStore&& other) {
+  const std::uint64_t first = texts_.size();
+  const auto base = static_cast<std::uint32_t>(blocks_.size());
+  // Later Adds must not write into a block that other's texts fill.
+  for (Block& b : other.blocks_) {
+    b.capacity = b.used;
+    blocks_.push_back(std::move(b));
+  }
+  texts_.reserve(texts_.size() + other.texts_.size());
+  for (const Text& t : other.texts_) texts_.push_back({t.block + base, t.length, t.offset});
+  bytes_ += other.bytes_;
+  other = TextStore{};
+  return first;
 }
 
 RecordTable::RecordTable(const RecordSchema& schema) : schema_(schema) {

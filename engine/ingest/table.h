@@ -70,17 +70,38 @@ class SetDictionary {
   std::unordered_map<std::string, std::uint32_t> index_;  // key: raw bytes of the members
 };
 
-// Free text (prompts), stored once, addressed by index.
+// Free text (prompts), stored once, addressed by index. Texts live in blocks that never
+// move or grow past their capacity, so views returned by Get() stay valid while the
+// store lives, and a store grows without copying what it holds.
 class TextStore {
  public:
   std::uint64_t Add(std::string_view text);
-  std::string_view Get(std::uint64_t id) const;
-  std::size_t size() const { return offsets_.size(); }
-  std::size_t bytes() const { return bytes_.size(); }
+  // Takes over every text of `other` (no bytes are copied); returns the id its first
+  // text now has: other's id i becomes the returned id + i.
+  std::uint64_t Append(TextStore&& other);
+  std::string_view Get(std::uint64_t id) const {
+    const Text& t = texts_[id];
+    return {blocks_[t.block].data.get() + t.offset, t.length};
+  }
+  std::size_t size() const { return texts_.size(); }
+  std::size_t bytes() const { return bytes_; }
+
+  static constexpr std::size_t kBlockBytes = 8u << 20;
 
  private:
-  std::string bytes_;
-  std::vector<std::uint64_t> offsets_;  // start of each text; the end is the next start
+  struct Block {
+    std::unique_ptr<char[]> data;
+    std::size_t used = 0;
+    std::size_t capacity = 0;
+  };
+  struct Text {
+    std::uint32_t block;
+    std::uint32_t length;
+    std::uint64_t offset;
+  };
+  std::vector<Block> blocks_;
+  std::vector<Text> texts_;
+  std::size_t bytes_ = 0;
 };
 
 struct Dictionaries {

@@ -55,6 +55,33 @@ TEST_CASE("the text store returns what was added") {
   CHECK(t.bytes() == 10);
 }
 
+TEST_CASE("the text store spans blocks, keeps views valid and takes over another store whole") {
+  TextStore t;
+  const std::string big(TextStore::kBlockBytes + 3, 'x');  // larger than a block
+  const std::string half(TextStore::kBlockBytes / 2 + 1, 'y');
+  CHECK(t.Add("first") == 0);
+  const std::string_view first = t.Get(0);
+  CHECK(t.Add(big) == 1);
+  CHECK(t.Add(half) == 2);
+  CHECK(t.Add(half) == 3);  // does not fit after the other half: a new block
+  CHECK(first == "first");  // still valid after the store grew
+  CHECK(t.Get(1) == big);
+  CHECK(t.Get(3) == half);
+
+  TextStore other;
+  other.Add("a");
+  other.Add("bc");
+  CHECK(t.Append(std::move(other)) == 4);
+  CHECK(other.size() == 0);
+  CHECK(t.Get(4) == "a");
+  CHECK(t.Get(5) == "bc");
+  CHECK(t.Add("after") == 6);  // written into a new block, not after "bc"
+  CHECK(t.Get(5) == "bc");
+  CHECK(t.Get(6) == "after");
+  CHECK(t.size() == 7);
+  CHECK(t.bytes() == 5 + big.size() + 2 * half.size() + 3 + 5);
+}
+
 TEST_CASE("tables keep only materialised columns, aligned row by row") {
   RecordTable table(CanonicalSchema(RecordKind::kEvent));
   std::vector<bool> want(table.schema().size(), false);
