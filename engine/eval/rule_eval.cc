@@ -195,6 +195,7 @@ Verdict RuleEval::Classify(std::size_t row, std::uint32_t* scope) {
     if (u < 0) u = EventValue(rule_.unless, row).IsTrue() ? 1 : 0;
     if (u == 1) return Verdict::kExempt;
   }
+  bool waived = false;  // every waiver that covers the event is cited, not just the first
   for (std::size_t k = 0; k < waivers_.size(); ++k) {
     const Waiver& w = *waivers_[k].w;
     if (ts < w.from || (w.until && ts >= *w.until)) continue;
@@ -208,12 +209,13 @@ Verdict RuleEval::Classify(std::size_t row, std::uint32_t* scope) {
         break;
     }
     if (have != waivers_[k].key) continue;
+    waived = true;
     if (record_waivers_) {
       const auto entry = std::make_tuple(static_cast<std::uint32_t>(k), *scope, ctx_.EventDay(row));
       if (waived_.empty() || waived_.back() != entry) waived_.push_back(entry);
     }
-    return Verdict::kWaived;
   }
+  if (waived) return Verdict::kWaived;
   if (!rule_.where.empty() && !EventValue(rule_.where, row).IsTrue()) return Verdict::kFiltered;
   return Verdict::kCounted;
 }

@@ -74,6 +74,29 @@ void ExactSum::Merge(const ExactSum& other, bool subtract) {
 
 double ExactSum::Value() const { return std::ldexp(static_cast<double>(total), -64); }
 
+double ExactSum::Quotient(std::uint64_t n) const {
+  __extension__ typedef unsigned __int128 U128;
+  const bool negative = total < 0;
+  U128 num = negative ? static_cast<U128>(-(total + 1)) + 1 : static_cast<U128>(total);
+  if (num == 0) return 0;
+  auto bits = [](U128 x) {
+    int b = 0;
+    while (x != 0) {
+      ++b;
+      x >>= 1;
+    }
+    return b;
+  };
+  // Scale the dividend so the integer quotient has at least 56 significant bits: 53 for
+  // the double, a guard and a round bit, and below them a sticky bit for the remainder.
+  const int shift = std::max(0, 56 - (bits(num) - bits(n)));
+  num <<= shift;  // fits: bits(num) + shift <= 56 + bits(n) <= 120
+  U128 q = num / n;
+  if (num % n != 0) q |= 1;  // inexact: the sticky bit rounds a tie the right way
+  const double r = std::ldexp(static_cast<double>(q), -64 - shift);
+  return negative ? -r : r;
+}
+
 std::int64_t DoubleKey(double d) {
   const auto bits = std::bit_cast<std::int64_t>(d == 0 ? 0.0 : d);
   return bits >= 0 ? bits : bits ^ 0x7FFFFFFFFFFFFFFFLL;
@@ -277,8 +300,7 @@ Val Window::Result(std::size_t a, DurationUs window) const {
     case AggKind::kAvg: {
       if (sums_[a].overflow) return Val::Unknown(vt);
       if (spec.kind == AggKind::kAvg && known_[a] == 0) return Val::Unknown(vt);
-      double v = sums_[a].Value();
-      if (spec.kind == AggKind::kAvg) v /= static_cast<double>(known_[a]);
+      const double v = spec.kind == AggKind::kAvg ? sums_[a].Quotient(known_[a]) : sums_[a].Value();
       if (vt == Type::kNumber) return Val::Number(v);
       return Val::Int(vt, std::llround(v));
     }

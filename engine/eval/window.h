@@ -26,6 +26,8 @@ struct ExactSum {
   void Add(const Val& v);               // a known number or duration
   void Merge(const ExactSum& other, bool subtract);
   double Value() const;                 // rounded once
+  // The total divided by `n` (> 0), the exact quotient rounded once.
+  double Quotient(std::uint64_t n) const;
 };
 
 class DayStates {

@@ -935,18 +935,14 @@ EvalResult EvaluateWith(const dsl::Plan& plan, const Dataset& data, const Ingest
           auto it = world.links.find(scope);
           if (it != world.links.end()) f.links = it->second;
         }
-        // Waivers that exempted events of this scope in any window of the finding. When
-        // several cover one event, the first of the list is the one that exempted it
-        // (docs/engine.md does not say; this is the engine's reading).
+        // Waivers that exempted events of this scope in any window of the finding; when
+        // several cover one event, every one of them (docs/engine.md, "Waivers").
         std::set<std::string> waiver_ids;
         const TimestampUs lo = DayStart(d + 1) - rule.window, hi = DayStart(end + 1);
         for (const Ev* e : waived[scope]) {
           if (e->ts <= lo || e->ts > hi) continue;
           for (const Waiver& w : options.waivers) {
-            if (WaiverCovers(world, w, rule.id, *e)) {
-              waiver_ids.insert(w.id);
-              break;
-            }
+            if (WaiverCovers(world, w, rule.id, *e)) waiver_ids.insert(w.id);
           }
         }
         for (const std::string& id : waiver_ids) f.waivers.push_back({id, "", "", "", "", 0, {}});
