@@ -155,12 +155,9 @@ std::uint32_t DayStates::Get(std::uint32_t scope, std::int64_t day) {
 void DayStates::Add(std::uint32_t state, const Val* values, TimestampUs ts) {
   std::uint64_t* base = &words_[state * stride_];
   base[0] += 1;
-  auto list = [&](std::uint64_t* w) -> std::vector<std::int64_t>& {
-    if (*w == kNoList) {
-      *w = lists_.size();
-      lists_.emplace_back();
-    }
-    return lists_[*w];
+  auto append = [&](std::uint64_t* w, std::int64_t value) {
+    if (*w == kNoList) *w = lists_++;
+    pending_.emplace_back(static_cast<std::uint32_t>(*w), value);
   };
   for (std::size_t a = 0; a < rule_.aggregates.size(); ++a) {
     const dsl::AggregateSpec& spec = rule_.aggregates[a];
@@ -198,35 +195,44 @@ void DayStates::Add(std::uint32_t state, const Val* values, TimestampUs ts) {
         break;
       }
       case AggKind::kDistinct:
-        if (!v.known) break;
-        list(w).push_back(v.type == Type::kNumber ? DoubleKey(v.num) : v.i);
-        break;
       case AggKind::kPercentile:
-        if (!v.known) break;
-        list(w).push_back(v.type == Type::kNumber ? DoubleKey(v.num) : v.i);
+        if (v.known) append(w, v.type == Type::kNumber ? DoubleKey(v.num) : v.i);
         break;
-      case AggKind::kMaxGap: list(w).push_back(ts); break;
+      case AggKind::kMaxGap: append(w, ts); break;
       case AggKind::kActiveDays: break;
     }
   }
 }
 
 void DayStates::Finish() {
+  // Counting sort of the appended values by list, then each list sorted in place.
+  list_begin_.assign(lists_ + 1, 0);
+  for (const auto& [l, v] : pending_) ++list_begin_[l + 1];
+  for (std::size_t l = 0; l < lists_; ++l) list_begin_[l + 1] += list_begin_[l];
+  values_.resize(pending_.size());
+  list_end_.assign(list_begin_.begin(), list_begin_.end() - 1);
+  for (const auto& [l, v] : pending_) values_[list_end_[l]++] = v;
+  std::vector<std::pair<std::uint32_t, std::int64_t>>().swap(pending_);
+  std::vector<std::uint8_t> kind_of(lists_, 0);  // 1 distinct, 2 max_gap
   for (std::size_t s = 0; s < keys_.size(); ++s) {
     for (std::size_t a = 0; a < rule_.aggregates.size(); ++a) {
       const AggKind kind = rule_.aggregates[a].kind;
-      if (kind != AggKind::kDistinct && kind != AggKind::kPercentile && kind != AggKind::kMaxGap) continue;
-      const std::uint64_t w = words_[s * stride_ + offset_[a]];  // only these own a list word
-      if (w == kNoList) continue;
-      auto& l = lists_[w];
-      std::sort(l.begin(), l.end());
-      if (kind == AggKind::kDistinct) l.erase(std::unique(l.begin(), l.end()), l.end());
-      if (kind == AggKind::kMaxGap) {
-        // Only the first and last time and the largest gap between them are needed.
-        std::int64_t gap = 0;
-        for (std::size_t k = 1; k < l.size(); ++k) gap = std::max(gap, l[k] - l[k - 1]);
-        l = {l.front(), l.back(), gap};
-      }
+      if (kind != AggKind::kDistinct && kind != AggKind::kMaxGap) continue;
+      const std::uint64_t w = words_[s * stride_ + offset_[a]];  // only list cells own this word
+      if (w != kNoList) kind_of[w] = kind == AggKind::kDistinct ? 1 : 2;
+    }
+  }
+  gap_.resize(lists_);
+  for (std::uint32_t l = 0; l < lists_; ++l) {
+    auto first = values_.begin() + static_cast<std::ptrdiff_t>(list_begin_[l]);
+    auto last = values_.begin() + static_cast<std::ptrdiff_t>(list_end_[l]);
+    std::sort(first, last);
+    if (kind_of[l] == 1) list_end_[l] = static_cast<std::uint64_t>(std::unique(first, last) - values_.begin());
+    if (kind_of[l] == 2) {
+      // Only the first and last time and the largest gap between them are needed.
+      std::int64_t gap = 0;
+      for (auto it = first + 1; it < last; ++it) gap = std::max(gap, *it - *(it - 1));
+      gap_[l] = {*first, *(last - 1), gap};
     }
   }
 }
@@ -335,8 +341,8 @@ Val Window::Result(std::size_t a, DurationUs window) const {
       for (std::size_t e = lo_; e < hi_; ++e) {
         const std::uint64_t w = s_.words_[entries_[e].state * s_.stride_ + s_.offset_[a]];
         if (w == kNoList) continue;
-        const auto& l = s_.lists_[w];
-        scratch_.insert(scratch_.end(), l.begin(), l.end());
+        scratch_.insert(scratch_.end(), s_.values_.begin() + static_cast<std::ptrdiff_t>(s_.list_begin_[w]),
+                        s_.values_.begin() + static_cast<std::ptrdiff_t>(s_.list_end_[w]));
       }
       if (spec.kind == AggKind::kDistinct) {
         std::sort(scratch_.begin(), scratch_.end());
@@ -361,7 +367,7 @@ Val Window::Result(std::size_t a, DurationUs window) const {
       std::int64_t prev_last = 0;
       for (std::size_t e = lo_; e < hi_; ++e) {
         const std::uint64_t w = s_.words_[entries_[e].state * s_.stride_ + s_.offset_[a]];
-        const auto& l = s_.lists_[w];  // first, last, gap
+        const auto& l = s_.gap_[w];  // first, last, gap
         gap = std::max(gap, l[2]);
         if (have_prev) gap = std::max(gap, l[0] - prev_last);
         prev_last = l[1];

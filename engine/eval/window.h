@@ -7,7 +7,9 @@
 // when the states are finished).
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "dsl/compiler/plan.h"
@@ -61,7 +63,13 @@ class DayStates {
   std::vector<std::uint32_t> offset_;  // per aggregate: first word in a state
   std::size_t stride_ = 1;             // word 0: counted events
   std::vector<std::uint64_t> words_;
-  std::vector<std::vector<std::int64_t>> lists_;
+  // Value lists of distinct, percentile and max_gap cells, without one allocation per
+  // list: values are appended as (list, value) and laid out list by list in Finish.
+  std::uint32_t lists_ = 0;
+  std::vector<std::pair<std::uint32_t, std::int64_t>> pending_;
+  std::vector<std::int64_t> values_;                   // after Finish: list by list, sorted
+  std::vector<std::uint64_t> list_begin_, list_end_;   // per list, into values_
+  std::vector<std::array<std::int64_t, 3>> gap_;       // per max_gap list: first, last, gap
   std::vector<ExactSum> sums_;         // per sum/avg cell, indexed by a word
   FlatMap index_;
   std::vector<std::pair<std::uint32_t, std::int64_t>> keys_;  // per state: scope, day
