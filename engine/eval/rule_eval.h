@@ -3,8 +3,8 @@
 #pragma once
 
 #include <cstdint>
-#include <memory>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "engine/eval/context.h"
@@ -21,9 +21,6 @@ class RuleEval {
  public:
   RuleEval(const dsl::Plan& plan, std::size_t rule, const EvalContext& ctx,
            const std::vector<Waiver>& waivers);
-
-  const dsl::RulePlan& rule() const { return rule_; }
-  std::int64_t window_days() const { return window_days_; }
 
   // The scope value of an event (FlatMap::kNone when it has none) and its verdict.
   Verdict Classify(std::size_t row, std::uint32_t* scope);
@@ -53,7 +50,8 @@ class RuleEval {
 
   Val EventValue(const dsl::Program& p, std::size_t row);
   void AddEvent(DayStates& states, std::uint32_t scope, std::size_t row);
-  // Lets and levels of the window; `trace` fills metrics and trees when given.
+  // The outcome of the window: aggregates, lets, then levels in order. With `metrics`
+  // and `trees`, also every value and each level's explanation tree.
   Outcome Decide(const Window& w, std::vector<Metric>* metrics, std::vector<LevelExplanation>* trees);
   void Sweep(const DayStates& states, const std::vector<DayStates::Entry>& entries, std::size_t begin,
              std::size_t end, std::int64_t from, std::int64_t to, std::vector<Pending>* pending,
