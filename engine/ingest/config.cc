@@ -1146,6 +1146,20 @@ TextLayout ScanLayout(std::string_view text) {
 
 }  // namespace
 
+namespace {
+
+// Hands the diagnostics found in `path` to the caller, by position; an InvalidArgument
+// status when any is an error.
+Status HandOver(Diagnostics* found, Diagnostics* diags, const std::string& path) {
+  found->Sort();
+  const std::size_t errors = found->ErrorCount();
+  for (const Diagnostic& d : found->items()) diags->Add(d);
+  if (errors == 0) return Status::Ok();
+  return Status::InvalidArgument(std::to_string(errors) + (errors == 1 ? " error" : " errors") + " in " + path);
+}
+
+}  // namespace
+
 Result<IngestConfig> ParseIngestConfig(const std::string& text, const std::string& path,
                                        Diagnostics* diags) {
   IngestConfig config;
@@ -1184,13 +1198,7 @@ Result<IngestConfig> ParseIngestConfig(const std::string& text, const std::strin
   } catch (const std::exception& e) {
     found.Error(path, 0, 0, std::string("cannot read the configuration: ") + e.what());
   }
-  found.Sort();
-  const std::size_t errors = found.ErrorCount();
-  for (const Diagnostic& d : found.items()) diags->Add(d);
-  if (errors > 0) {
-    return Status::InvalidArgument(std::to_string(errors) + (errors == 1 ? " error" : " errors") +
-                                   " in " + path);
-  }
+  TOSGUARD_RETURN_IF_ERROR(HandOver(&found, diags, path));
   return config;
 }
 
@@ -1460,13 +1468,7 @@ Result<std::vector<Waiver>> ParseWaivers(const std::string& text, const std::str
   } catch (const YAML::Exception& e) {
     found.Error(path, PosOf(e.mark).line, PosOf(e.mark).column, "YAML syntax error: " + e.msg);
   }
-  found.Sort();
-  const std::size_t errors = found.ErrorCount();
-  for (const Diagnostic& d : found.items()) diags->Add(d);
-  if (errors > 0) {
-    return Status::InvalidArgument(std::to_string(errors) + (errors == 1 ? " error" : " errors") +
-                                   " in " + path);
-  }
+  TOSGUARD_RETURN_IF_ERROR(HandOver(&found, diags, path));
   std::sort(out.begin(), out.end(), [](const Waiver& a, const Waiver& b) { return a.id < b.id; });
   return out;
 }
