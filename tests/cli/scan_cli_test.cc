@@ -3,6 +3,8 @@
 
 #include <glob.h>
 
+#include <cstdio>
+
 #include <sstream>
 
 #include "tests/cli/cli_harness.h"
@@ -212,4 +214,29 @@ TEST_CASE("explain: why a rule fired or did not, for one scope and day") {
   CommandResult idle = OnSample("explain", {"--rule", "ban_evasion", "--scope", "cluster:acct-000197", "--at", "2024-01-01"});
   CHECK(idle.exit_code == 0);
   CHECK(idle.out.find("outcome: not_evaluated (no counted event in the window") != std::string::npos);
+}
+
+TEST_CASE("scan: on a terminal a progress bar shows the rules done; --quiet hides it") {
+  // `script` (util-linux, Debian's essential bsdutils) runs the scan on a pseudo-terminal.
+  auto on_terminal = [](const std::string& extra) {
+    std::string command = "script -q -e -c '" + TosguardBinary() + " scan -c " + SourceDir() +
+                          "/examples/tosguard.yaml --quarantine " + MakeTempDir("tosguard-scan") + "/q.jsonl" + extra +
+                          " -r";
+    for (const std::string& r : AcmeRules()) command += " " + r;
+    command += "' /dev/null 2>&1";
+    std::string out;
+    FILE* p = ::popen(command.c_str(), "r");
+    REQUIRE(p != nullptr);
+    char buf[4096];
+    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+    CHECK(::pclose(p) == 0);
+    return out;
+  };
+  const std::string shown = on_terminal("");
+  CHECK(shown.find("] rules 1/9") != std::string::npos);
+  CHECK(shown.find("] rules 9/9") != std::string::npos);
+  CHECK(shown.find("F-") != std::string::npos);  // the findings still print
+  const std::string quiet = on_terminal(" -q");
+  CHECK(quiet.find("] rules") == std::string::npos);
+  CHECK(quiet.find("F-") != std::string::npos);
 }
