@@ -31,5 +31,6 @@ void AddCheckCommand(CLI::App& app, CliContext& ctx);
 void AddFmtCommand(CLI::App& app, CliContext& ctx);
 void AddScanCommand(CLI::App& app, CliContext& ctx);
 void AddExplainCommand(CLI::App& app, CliContext& ctx);
+void AddTestCommand(CLI::App& app, CliContext& ctx);
 
 }  // namespace tosguard::cli

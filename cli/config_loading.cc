@@ -6,20 +6,27 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
-
-#include "base/diagnostic.h"
+#include <map>
 
 namespace tosguard::cli {
+
+void PrintDiagnostics(const Diagnostics& diags) {
+  // Each file is read again only to show the lines its diagnostics point at.
+  std::map<std::string, std::string> sources;
+  for (const Diagnostic& d : diags.items()) {
+    auto [it, inserted] = sources.try_emplace(d.file);
+    if (inserted && d.line != 0) {
+      std::ifstream in(d.file, std::ios::binary);
+      it->second.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    std::cerr << FormatDiagnostic(d, it->second);
+  }
+}
 
 std::optional<engine::IngestConfig> LoadConfigOrReport(const std::string& path) {
   Diagnostics diags;
   auto config = engine::LoadIngestConfig(path, &diags);
-  if (!diags.empty()) {
-    // Read again only to show the lines the diagnostics point at.
-    std::ifstream in(path, std::ios::binary);
-    const std::string source((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    for (const Diagnostic& d : diags.items()) std::cerr << FormatDiagnostic(d, source);
-  }
+  PrintDiagnostics(diags);
   if (!config.ok()) {
     if (diags.empty()) spdlog::error("{}", config.status().message());
     return std::nullopt;

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "base/diagnostic.h"
 #include "engine/ingest/config.h"
 
 namespace tosguard::cli {
@@ -11,6 +12,10 @@ namespace tosguard::cli {
 // Loads the configuration at `path`. Diagnostics go to stderr with the source line and
 // a caret; a file that cannot be read is logged as an error. Returns nullopt on any
 // problem (the caller exits with kExitUsage).
+// Prints diagnostics of YAML files (configurations, waivers, fixtures) to stderr, each
+// with the source line it points at and a caret.
+void PrintDiagnostics(const Diagnostics& diags);
+
 std::optional<engine::IngestConfig> LoadConfigOrReport(const std::string& path);
 
 }  // namespace tosguard::cli

@@ -92,6 +92,7 @@ int main(int argc, char** argv) {
   AddFmtCommand(app, ctx);
   AddScanCommand(app, ctx);
   AddExplainCommand(app, ctx);
+  AddTestCommand(app, ctx);
 
   try {
     app.parse(argc, argv);

@@ -16,12 +16,6 @@ namespace tosguard::cli {
 
 namespace {
 
-void PrintDiagnostics(const Diagnostics& diags, const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  const std::string source((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  for (const Diagnostic& d : diags.items()) std::cerr << FormatDiagnostic(d, source);
-}
-
 // The fields ingest must materialise for the plan, the linking identifiers, scopes and
 // waivers; required fields are always read.
 engine::IngestOptions NeededFields(const engine::IngestConfig& config, const dsl::Plan& plan) {
@@ -90,7 +84,7 @@ std::optional<ScanInputs> LoadScanInputs(const ScanInputArgs& args, int* exit_co
   if (!waivers.empty()) {
     Diagnostics wd;
     auto loaded = engine::LoadWaivers(waivers, &wd);
-    PrintDiagnostics(wd, waivers);
+    PrintDiagnostics(wd);
     if (!loaded.ok()) {
       if (wd.empty()) spdlog::error("{}", loaded.status().message());
       return std::nullopt;
