@@ -1,7 +1,7 @@
 -- rules/acme/rate_limit_circumvention.tos: cluster scope, 7-day window, 3 active days.
 CREATE OR REPLACE TABLE c AS
 SELECT cluster_id AS scope, day, ts, event_id, account_id, status FROM ev
-WHERE binding_effective >= epoch_us(TIMESTAMP '2024-01-15');
+WHERE binding_effective >= epoch_us(TIMESTAMP '2025-06-01');
 CREATE OR REPLACE TABLE b AS
 SELECT scope, day, count(*) AS n, count(*) FILTER (WHERE status = 'rate_limited') AS limited
 FROM c GROUP BY ALL;

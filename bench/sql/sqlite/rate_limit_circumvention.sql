@@ -3,7 +3,7 @@ DELETE FROM win; INSERT INTO win VALUES (7);
 DROP TABLE c;
 CREATE TABLE c AS
 SELECT cluster_id AS scope, day, ts, event_id, account_id, status FROM ev
-WHERE binding_effective >= unixepoch('2024-01-15') * 1000000;
+WHERE binding_effective >= unixepoch('2025-06-01') * 1000000;
 DROP TABLE b;
 CREATE TABLE b AS
 SELECT scope, day, count(*) AS n, count(*) FILTER (WHERE status = 'rate_limited') AS limited
