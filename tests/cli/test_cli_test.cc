@@ -1,0 +1,142 @@
+// End-to-end tests of `tosguard test`: the shipped packs' fixtures, failures, fixture
+// errors and the coverage policy, run as a rule author would.
+#include <catch2/catch.hpp>
+
+#include "tests/cli/cli_harness.h"
+
+using namespace tosguard::testing;
+
+namespace {
+
+// A one-rule pack in a fresh folder; returns the folder.
+std::string Pack(const std::string& fixture) {
+  const std::string dir = MakeTempDir("tosguard-test-cli");
+  WriteFile(dir + "/r.tos", R"(rule r {
+  severity low
+  scope account
+  window 2d
+  let requests = count()
+  violation when requests >= 3
+}
+)");
+  if (!fixture.empty()) WriteFile(dir + "/r.test.yaml", fixture);
+  return dir;
+}
+
+const char* kFires = R"(cases:
+  - name: three requests fire
+    to: 2025-03-02
+    events:
+      - {repeat: 3, ts: 2025-03-01T08:00:00Z, every: 1h, account_id: a, model: m, status: ok}
+    expect:
+      - {scope: account:a, level: violation, first: 2025-03-01, last: 2025-03-02, metrics: {requests: 3}}
+)";
+
+}  // namespace
+
+TEST_CASE("test: every shipped pack passes its fixtures and the coverage policy", "[cli][test]") {
+  auto r = RunTosguard({"test", "--config", SourceDir() + "/examples/tosguard.yaml", "--require-coverage",
+                        SourceDir() + "/rules"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find(" 0 failed, 0 todo; coverage complete\n") != std::string::npos);
+  // Each of the nine rules has cases, and the summary counts true and false results.
+  for (const char* rule : {"distillation_account", "distillation_cluster", "automated_extraction",
+                           "rate_limit_circumvention", "api_key_sharing", "unsupported_region_access",
+                           "logprob_probing", "ban_evasion", "automated_account_creation"}) {
+    INFO(rule);
+    CHECK(r.out.find("\n" + std::string(rule) + " ") != std::string::npos);
+  }
+  auto json = RunTosguard({"test", "--config", SourceDir() + "/examples/tosguard.yaml", "--format", "json",
+                           SourceDir() + "/rules/acme"});
+  CHECK(json.exit_code == 0);
+  CHECK(json.out.rfind(R"({"version":1,"ok":true,"cases":[)", 0) == 0);
+}
+
+TEST_CASE("test: a failing case prints the difference and exits 1", "[cli][test]") {
+  const std::string wrong = R"(cases:
+  - name: expects the wrong last day
+    to: 2025-03-03
+    events:
+      - {repeat: 3, ts: 2025-03-01T08:00:00Z, every: 1h, account_id: a, model: m, status: ok}
+    expect:
+      - {scope: account:a, level: violation, first: 2025-03-01, last: 2025-03-03}
+)";
+  const std::string dir = Pack(wrong);
+  auto r = RunTosguard({"test", dir});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(r.out.find("  FAIL  expects the wrong last day  (" + dir + "/r.test.yaml:2)\n") != std::string::npos);
+  CHECK(r.out.find("        - expected account:a violation 2025-03-01..2025-03-03\n") != std::string::npos);
+  CHECK(r.out.find("        + actual   account:a violation 2025-03-01..2025-03-02 (peak 2025-03-01)\n") !=
+        std::string::npos);
+  CHECK(r.out.find("1 case: 0 passed, 1 failed, 0 todo\n") != std::string::npos);
+
+  // The same case as a known gap passes the run.
+  std::string todo_fixture = wrong;
+  todo_fixture.replace(todo_fixture.find("    to:"), 0, "    todo: the window edge is still open\n");
+  WriteFile(dir + "/r.test.yaml", todo_fixture);
+  auto todo = RunTosguard({"test", dir + "/r.tos"});
+  INFO(todo.out << todo.err);
+  CHECK(todo.exit_code == 0);
+  CHECK(todo.out.find("  todo  expects the wrong last day") != std::string::npos);
+}
+
+TEST_CASE("test: fixture mistakes are file:line:col errors and exit 2", "[cli][test]") {
+  const std::string dir = Pack(R"(cases:
+  - name: bad
+    events:
+      - {event_id: e, ts: 2025-03-01T00:00:00Z, account_id: a, model: m, status: ok, max_tokens: lots}
+    expect: sometimes
+)");
+  auto r = RunTosguard({"test", dir});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find(dir + "/r.test.yaml:4:") != std::string::npos);
+  CHECK(r.err.find("error: 'max_tokens' must be int, not 'lots'") != std::string::npos);
+  CHECK(r.err.find(dir + "/r.test.yaml:5:13: error: 'expect' must be a list of findings") != std::string::npos);
+  CHECK(r.out.empty());
+
+  // A broken rule file stops the run before any fixture.
+  WriteFile(dir + "/r.tos", "rule r {\n  scope galaxy\n}\n");
+  auto broken = RunTosguard({"test", dir});
+  CHECK(broken.exit_code == 2);
+  CHECK(broken.err.find("r.tos:2:") != std::string::npos);
+
+  auto missing = RunTosguard({"test", dir + "/nothing-here"});
+  CHECK(missing.exit_code == 2);
+  CHECK(missing.err.find("does not exist") != std::string::npos);
+}
+
+TEST_CASE("test: --require-coverage fails a pack without quiet and window-edge cases", "[cli][test]") {
+  const std::string dir = Pack(kFires);
+  auto relaxed = RunTosguard({"test", dir});
+  INFO(relaxed.out << relaxed.err);
+  CHECK(relaxed.exit_code == 0);
+  CHECK(relaxed.out.find("coverage (not required):\n  r has no case where it must not fire\n") != std::string::npos);
+  auto strict = RunTosguard({"test", "--require-coverage", dir});
+  CHECK(strict.exit_code == 1);
+  CHECK(strict.out.find("coverage (required):\n") != std::string::npos);
+  CHECK(strict.out.find("; coverage incomplete\n") != std::string::npos);
+
+  const std::string bare = Pack("");
+  auto none = RunTosguard({"test", "--require-coverage", bare});
+  CHECK(none.exit_code == 1);
+  CHECK(none.out.find("  r has no fixtures\n") != std::string::npos);
+}
+
+TEST_CASE("test: hostile names in fixtures reach the terminal escaped", "[cli][test]") {
+  const std::string dir = Pack(std::string(kFires) + R"(  - name: "evil \e[31mred\e[0m <script>"
+    events:
+      - {repeat: 3, ts: 2025-03-01T08:00:00Z, every: 1h, account_id: "\e]0;pwned\a", model: m, status: ok}
+    expect: none
+)");
+  auto r = RunTosguard({"test", dir});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(r.out.find('\x1b') == std::string::npos);
+  CHECK(r.out.find('\a') == std::string::npos);
+  auto json = RunTosguard({"test", "--format", "json", dir});
+  CHECK(json.out.find('\x1b') == std::string::npos);
+  CHECK(json.out.find("<script>") == std::string::npos);
+}
