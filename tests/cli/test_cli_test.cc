@@ -2,6 +2,8 @@
 // errors and the coverage policy, run as a rule author would.
 #include <catch2/catch.hpp>
 
+#include <map>
+
 #include "tests/cli/cli_harness.h"
 
 using namespace tosguard::testing;
@@ -139,4 +141,41 @@ TEST_CASE("test: hostile names in fixtures reach the terminal escaped", "[cli][t
   auto json = RunTosguard({"test", "--format", "json", dir});
   CHECK(json.out.find('\x1b') == std::string::npos);
   CHECK(json.out.find("<script>") == std::string::npos);
+}
+
+// docs/authoring.md is runnable: the blocks that start with a `file:` comment are the
+// tutorial's files (a "(continued)" block appends to its file), and they do what the
+// page says.
+TEST_CASE("test: the authoring tutorial's rule and fixtures check and pass with coverage", "[cli][test]") {
+  const std::string doc = ReadFile(SourceDir() + "/docs/authoring.md");
+  const std::string dir = MakeTempDir("tosguard-tutorial");
+  std::map<std::string, std::string> files;
+  std::size_t at = 0;
+  while ((at = doc.find("\n```", at)) != std::string::npos) {
+    const std::size_t body = doc.find('\n', at + 4);
+    const std::size_t end = doc.find("\n```", body);
+    REQUIRE(end != std::string::npos);
+    const std::string block = doc.substr(body + 1, end - body);
+    at = end + 4;
+    const std::size_t marker = block.find("file: ");
+    if (marker == std::string::npos || marker > 3) continue;
+    const std::size_t eol = block.find('\n');
+    std::string name = block.substr(marker + 6, eol - marker - 6);
+    const bool continued = name.find(" (continued)") != std::string::npos;
+    name = name.substr(0, name.find(' '));
+    files[name] += continued ? block.substr(eol + 1) : block;
+  }
+  REQUIRE(files.size() == 2);
+  for (const auto& [name, text] : files) WriteFile(dir + "/" + name, text);
+  CHECK(RunTosguard({"check", dir + "/bulk_export.tos"}).exit_code == 0);
+  CHECK(RunTosguard({"fmt", "--check", dir + "/bulk_export.tos"}).exit_code == 0);
+  auto r = RunTosguard({"test", "--require-coverage", dir + "/bulk_export.tos"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("5 cases: 5 passed, 0 failed, 0 todo; coverage complete\n") != std::string::npos);
+  // The table the page shows is the one the run prints.
+  const std::string table = "rule         cases  pass  fail  todo    TP    FP    FN    TN\n"
+                            "bulk_export      5     5     0     0     3     0     0     2\n";
+  CHECK(r.out.find(table) != std::string::npos);
+  CHECK(doc.find(table) != std::string::npos);
 }

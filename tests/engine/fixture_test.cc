@@ -57,7 +57,7 @@ TEST_CASE("fixtures: literal records become canonical JSONL, typed by the schema
       - {event_id: e1, ts: 2025-03-01T08:00:00Z, account_id: a1, model: m, status: success,
          params.logprobs: true, params.logit_bias_size: 300, max_tokens: 1, text: "<b>hi</b>"}
     signals:
-      - {detector: risk, subject_kind: account, subject: a1, ts: 2025-03-01T00:00:00Z, score: 0.25}
+      - {detector: risk, detector_version: "1.4", subject_kind: account, subject: a1, ts: 2025-03-01T00:00:00Z, score: 0.25}
     expect: none
 )",
                  &diags);
@@ -81,7 +81,8 @@ TEST_CASE("fixtures: literal records become canonical JSONL, typed by the schema
                          R"({"event_id":"e1","ts":"2025-03-01T08:00:00Z","account_id":"a1","model":"m",)"
                          R"("max_tokens":1,"params":{"logprobs":true,"logit_bias_size":300},"status":"success",)"
                          R"("text":"\u003cb\u003ehi\u003c/b\u003e"})"});
-  CHECK(Signals(c).size() == 1);
+  CHECK(Signals(c) == std::vector<std::string>{R"({"detector":"risk","detector_version":"1.4","subject_kind":"account",)"
+                                               R"("subject":"a1","ts":"2025-03-01T00:00:00Z","score":0.25})"});
 }
 
 TEST_CASE("fixtures: repeat generates records, stepping time, numbering and cycling values", "[fixture]") {
