@@ -23,6 +23,20 @@ void PrintDiagnostics(const Diagnostics& diags) {
   }
 }
 
+std::optional<dsl::RuleSet> LoadRulesOrReport(const std::vector<std::string>& paths,
+                                              const dsl::CheckEnv& env) {
+  Diagnostics diags;
+  dsl::SourceSet sources;
+  auto rules = dsl::LoadRules(paths, env, &diags, &sources);
+  diags.Sort();  // by file, line and column: related messages read top to bottom
+  for (const Diagnostic& d : diags.items()) {
+    std::string text = sources.Render(d);
+    std::cerr << text;
+    if (!text.empty() && text.back() != '\n') std::cerr << '\n';
+  }
+  return rules;
+}
+
 std::optional<engine::IngestConfig> LoadConfigOrReport(const std::string& path) {
   Diagnostics diags;
   auto config = engine::LoadIngestConfig(path, &diags);

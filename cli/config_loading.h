@@ -3,8 +3,10 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/diagnostic.h"
+#include "dsl/loader.h"
 #include "engine/ingest/config.h"
 
 namespace tosguard::cli {
@@ -15,6 +17,11 @@ namespace tosguard::cli {
 // Prints diagnostics of YAML files (configurations, waivers, fixtures) to stderr, each
 // with the source line it points at and a caret.
 void PrintDiagnostics(const Diagnostics& diags);
+
+// Loads a rule pack; its diagnostics (warnings too) go to stderr by position, each with
+// its source line and a caret. nullopt when the pack has errors.
+std::optional<dsl::RuleSet> LoadRulesOrReport(const std::vector<std::string>& paths,
+                                              const dsl::CheckEnv& env);
 
 std::optional<engine::IngestConfig> LoadConfigOrReport(const std::string& path);
 

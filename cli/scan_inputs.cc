@@ -26,8 +26,8 @@ engine::IngestOptions NeededFields(const engine::IngestConfig& config, const dsl
   accounts.assign(config.account_schema.size(), false);
   for (auto s : plan.event_slots) events[s] = true;
   for (auto s : plan.account_slots) accounts[s] = true;
-  for (std::size_t s : {event_slot::kEventId, event_slot::kTs, event_slot::kAccountId, event_slot::kOrgId,
-                        event_slot::kApiKeyId}) {
+  for (std::size_t s : {event_slot::kEventId, event_slot::kTs, event_slot::kAccountId,
+                        event_slot::kOrgId, event_slot::kApiKeyId}) {
     events[s] = true;
   }
   accounts[account_slot::kAccountId] = accounts[account_slot::kOrgId] = true;
@@ -44,7 +44,8 @@ void AddScanInputOptions(CLI::App* cmd, ScanInputArgs* args) {
   cmd->add_option("-c,--config", args->config, "Configuration file")->capture_default_str();
   cmd->add_option("-r,--rules", args->rules, "Rule files (.tos); imports are followed")->required();
   cmd->add_option("--waivers", args->waivers, "Waiver file, overriding the configuration's");
-  cmd->add_option("--threads", args->threads, "Threads for parsing and evaluation (0: one per core)")
+  cmd->add_option("--threads", args->threads,
+                  "Threads for parsing and evaluation (0: one per core)")
       ->capture_default_str();
   cmd->add_option("--validate", args->validate,
                   "Which mapped fields to type-check: all (as `ingest` does), or only those the "
@@ -65,15 +66,7 @@ std::optional<ScanInputs> LoadScanInputs(const ScanInputArgs& args, int* exit_co
   dsl::CheckEnv env;
   env.accounts = &in.config.account_schema;
   for (const auto& d : in.config.detectors) env.detectors.push_back(d.name);
-  Diagnostics diags;
-  dsl::SourceSet sources;
-  auto rules = dsl::LoadRules(args.rules, env, &diags, &sources);
-  diags.Sort();
-  for (const Diagnostic& d : diags.items()) {
-    std::string text = sources.Render(d);
-    std::cerr << text;
-    if (!text.empty() && text.back() != '\n') std::cerr << '\n';
-  }
+  auto rules = LoadRulesOrReport(args.rules, env);
   if (!rules) {
     spdlog::error("the rule pack has errors; nothing was evaluated");
     return std::nullopt;

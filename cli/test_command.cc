@@ -79,15 +79,7 @@ void Run(const TestArgs& args, CliContext& ctx) {
   }
   env.accounts = &config.account_schema;
 
-  Diagnostics diags;
-  dsl::SourceSet sources;
-  auto rules = dsl::LoadRules(files, env, &diags, &sources);
-  diags.Sort();
-  for (const Diagnostic& d : diags.items()) {
-    std::string text = sources.Render(d);
-    std::cerr << text;
-    if (!text.empty() && text.back() != '\n') std::cerr << '\n';
-  }
+  auto rules = LoadRulesOrReport(files, env);
   if (!rules) {
     ctx.exit_code = kExitUsage;
     return;
@@ -112,16 +104,19 @@ void Run(const TestArgs& args, CliContext& ctx) {
     std::string policy;
     if (declared.size() == 1 && declared[0]->clause) policy = declared[0]->clause->policy;
     if (policy.empty() && rules->plan.policies.size() == 1) policy = rules->plan.policies[0].id;
-    std::error_code ec;
-    if (fs::is_regular_file(stem + ".test.yaml", ec)) {
-      auto f = engine::LoadFixtureFile(stem + ".test.yaml", rule, policy, config, &fixture_diags);
+    // Mistakes in a fixture are diagnostics; other failures (unreadable files) are logged.
+    auto keep = [&](Result<engine::FixtureFile> f) {
       if (f.ok()) {
         fixtures.push_back(std::move(*f));
-      } else {
-        fixtures_ok = false;
-        if (f.status().code() != StatusCode::kInvalidArgument)
-          spdlog::error("{}", f.status().message());
+        return;
       }
+      fixtures_ok = false;
+      if (f.status().code() != StatusCode::kInvalidArgument)
+        spdlog::error("{}", f.status().message());
+    };
+    std::error_code ec;
+    if (fs::is_regular_file(stem + ".test.yaml", ec)) {
+      keep(engine::LoadFixtureFile(stem + ".test.yaml", rule, policy, config, &fixture_diags));
     }
     if (fs::is_directory(stem + ".test", ec)) {
       if (rule.empty()) {
@@ -131,14 +126,7 @@ void Run(const TestArgs& args, CliContext& ctx) {
         fixtures_ok = false;
         continue;
       }
-      auto f = engine::LoadFixtureFolder(stem + ".test", rule, policy, config, &fixture_diags);
-      if (f.ok()) {
-        fixtures.push_back(std::move(*f));
-      } else {
-        fixtures_ok = false;
-        if (f.status().code() != StatusCode::kInvalidArgument)
-          spdlog::error("{}", f.status().message());
-      }
+      keep(engine::LoadFixtureFolder(stem + ".test", rule, policy, config, &fixture_diags));
     }
   }
   PrintDiagnostics(fixture_diags);
