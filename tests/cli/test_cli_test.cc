@@ -2,6 +2,9 @@
 // errors and the coverage policy, run as a rule author would.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
 #include <map>
 
 #include "tests/cli/cli_harness.h"
@@ -178,4 +181,28 @@ TEST_CASE("test: the authoring tutorial's rule and fixtures check and pass with 
                             "bulk_export      5     5     0     0     3     0     0     2\n";
   CHECK(r.out.find(table) != std::string::npos);
   CHECK(doc.find(table) != std::string::npos);
+}
+
+// Golden cases: tests/golden/test/<case>/ holds a rule folder `rules/` with fixtures and
+// `expected.txt`, the exit code, stdout and stderr of `tosguard test rules` run in the
+// case's folder. TOSGUARD_UPDATE_GOLDEN=1 rewrites the expected files.
+TEST_CASE("test: golden runs of tosguard test", "[cli][test][golden]") {
+  namespace fs = std::filesystem;
+  const fs::path root = fs::path(SourceDir()) / "tests/golden/test";
+  std::vector<fs::path> cases;
+  for (const auto& e : fs::directory_iterator(root)) {
+    if (e.is_directory()) cases.push_back(e.path());
+  }
+  std::sort(cases.begin(), cases.end());
+  REQUIRE(cases.size() >= 2);
+  const bool update = std::getenv("TOSGUARD_UPDATE_GOLDEN") != nullptr;
+  for (const fs::path& dir : cases) {
+    auto r = RunTosguard({"test", "rules"}, "", dir.string());
+    const std::string actual =
+        "exit: " + std::to_string(r.exit_code) + "\n--- stdout\n" + r.out + "--- stderr\n" + r.err;
+    const fs::path expected = dir / "expected.txt";
+    if (update) WriteFile(expected.string(), actual);
+    INFO(dir.filename().string());
+    CHECK(actual == ReadFile(expected.string()));
+  }
 }
