@@ -116,10 +116,14 @@ JsonWriter& JsonWriter::Double(double value) {
     out_ += "null";
     return *this;
   }
+  out_ += ShortestNumber(value);
+  return *this;
+}
+
+std::string ShortestNumber(double value) {
   char buf[32];
   auto res = std::to_chars(buf, buf + sizeof buf, value);
-  out_.append(buf, res.ptr);
-  return *this;
+  return std::string(buf, res.ptr);
 }
 JsonWriter& JsonWriter::Bool(bool value) {
   Separator();

@@ -43,4 +43,8 @@ class JsonWriter {
 // Appends `value` as a quoted, escaped JSON string to `out`.
 void AppendJsonString(std::string& out, std::string_view value);
 
+// The shortest text that reads back as exactly `value` ("0.1", "42", "1e+21"); finite
+// values only (JSON has no NaN or infinity).
+std::string ShortestNumber(double value);
+
 }  // namespace tosguard

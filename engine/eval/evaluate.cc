@@ -1,6 +1,7 @@
 // Evaluate and ExplainPoint: the shared context once, then the rules on a thread pool.
 #include "engine/eval/evaluate.h"
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
@@ -40,9 +41,10 @@ Status CiteEvidence(const Dataset& data, std::vector<Finding>* findings) {
     for (std::size_t k = 0; k < refs.size(); ++k) {
       EvidenceItem& e = *by_file[file][k];
       if (PlainId(e.event_id) && (*lines)[k].bytes.find(e.event_id) == std::string::npos) {
-        return Status::Corruption("'" + path + "' line " + std::to_string(e.ref.line) + " (offset " +
-                                  std::to_string(e.ref.offset) + "): the cited line no longer holds event " +
-                                  e.event_id + "; the file changed after it was read");
+        return Status::Corruption("'" + path + "' line " + std::to_string(e.ref.line) +
+                                  " (offset " + std::to_string(e.ref.offset) +
+                                  "): the cited line no longer holds event " + e.event_id +
+                                  "; the file changed after it was read");
       }
       e.line_sha256 = ToHex((*lines)[k].sha256);
     }
@@ -64,7 +66,14 @@ Result<EvalResult> Evaluate(const dsl::Plan& plan, const Dataset& data, const In
     stats.common_values = ctx.common_values();
     const std::size_t n = plan.rules.size();
     stats.rules.resize(n);
-    for (std::size_t r = 0; r < n; ++r) stats.rules[r].rule_id = plan.rules[r].id;
+    std::vector<bool> selected(n, true);
+    for (std::size_t r = 0; r < n; ++r) {
+      stats.rules[r].rule_id = plan.rules[r].id;
+      if (!options.only_rules.empty()) {
+        selected[r] = std::find(options.only_rules.begin(), options.only_rules.end(),
+                                plan.rules[r].id) != options.only_rules.end();
+      }
+    }
     if (data.events.rows() == 0 && !(options.from_day && options.to_day)) {
       if (options.progress) options.progress(n, n);
       return result;
@@ -72,8 +81,9 @@ Result<EvalResult> Evaluate(const dsl::Plan& plan, const Dataset& data, const In
     stats.from_day = options.from_day.value_or(ctx.min_day());
     stats.to_day = options.to_day.value_or(ctx.max_day());
     if (stats.from_day > stats.to_day) {
-      return Status::InvalidArgument("the audited period ends (" + FormatDate(DayStart(stats.to_day)) +
-                                     ") before it starts (" + FormatDate(DayStart(stats.from_day)) + ")");
+      return Status::InvalidArgument("the audited period ends (" +
+                                     FormatDate(DayStart(stats.to_day)) + ") before it starts (" +
+                                     FormatDate(DayStart(stats.from_day)) + ")");
     }
 
     std::vector<std::vector<Finding>> found(n);
@@ -84,20 +94,24 @@ Result<EvalResult> Evaluate(const dsl::Plan& plan, const Dataset& data, const In
     std::condition_variable cv;
     auto work = [&] {
       for (std::size_t r = next++; r < n; r = next++) {
-        try {
-          RuleEval rule(plan, r, ctx, options.waivers);
-          status[r] = rule.Run(stats.from_day, stats.to_day, &found[r], &stats.rules[r]);
-        } catch (const std::bad_alloc&) {
-          status[r] = Status::ResourceExhausted("out of memory evaluating rule " + plan.rules[r].id);
-        } catch (const std::exception& e) {
-          status[r] = Status::Internal("evaluating rule " + plan.rules[r].id + ": " + e.what());
+        if (selected[r]) {
+          try {
+            RuleEval rule(plan, r, ctx, options.waivers);
+            status[r] = rule.Run(stats.from_day, stats.to_day, &found[r], &stats.rules[r]);
+          } catch (const std::bad_alloc&) {
+            status[r] =
+                Status::ResourceExhausted("out of memory evaluating rule " + plan.rules[r].id);
+          } catch (const std::exception& e) {
+            status[r] = Status::Internal("evaluating rule " + plan.rules[r].id + ": " + e.what());
+          }
         }
         std::lock_guard<std::mutex> lock(mu);
         ++done;
         cv.notify_one();
       }
     };
-    unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+    unsigned threads =
+        options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
     threads = static_cast<unsigned>(std::min<std::size_t>(threads, std::max<std::size_t>(n, 1)));
     {
       std::vector<std::jthread> pool;
@@ -127,17 +141,19 @@ Result<EvalResult> Evaluate(const dsl::Plan& plan, const Dataset& data, const In
   }
 }
 
-Result<PointExplanation> ExplainPoint(const dsl::Plan& plan, const Dataset& data, const IngestConfig& config,
-                                      const EvalOptions& options, const std::string& rule_id,
-                                      const std::string& scope, std::int64_t day) {
+Result<PointExplanation> ExplainPoint(const dsl::Plan& plan, const Dataset& data,
+                                      const IngestConfig& config, const EvalOptions& options,
+                                      const std::string& rule_id, const std::string& scope,
+                                      std::int64_t day) {
   std::size_t r = 0;
   while (r < plan.rules.size() && plan.rules[r].id != rule_id) ++r;
-  if (r == plan.rules.size()) return Status::InvalidArgument("no rule '" + rule_id + "' in the rule pack");
+  if (r == plan.rules.size())
+    return Status::InvalidArgument("no rule '" + rule_id + "' in the rule pack");
   const std::string kind = dsl::ScopeText(plan.rules[r].scope);
   const std::size_t colon = scope.find(':');
   if (colon == std::string::npos || scope.substr(0, colon) != kind || colon + 1 == scope.size()) {
-    return Status::InvalidArgument("rule " + rule_id + " has " + kind + " scope: name it as " + kind +
-                                   ":VALUE, not '" + scope + "'");
+    return Status::InvalidArgument("rule " + rule_id + " has " + kind + " scope: name it as " +
+                                   kind + ":VALUE, not '" + scope + "'");
   }
   try {
     const EvalContext ctx(plan, data, config, options.threads);
@@ -145,8 +161,9 @@ Result<PointExplanation> ExplainPoint(const dsl::Plan& plan, const Dataset& data
     const std::string value = scope.substr(colon + 1);
     const std::uint32_t s = rule.ResolveScope(value);
     if (s == FlatMap::kNone) {
-      return Status::InvalidArgument("no " + kind + " '" + value + "' in the data" +
-                                     (kind == "cluster" ? " (name any account of the cluster)" : ""));
+      return Status::InvalidArgument(
+          "no " + kind + " '" + value + "' in the data" +
+          (kind == "cluster" ? " (name any account of the cluster)" : ""));
     }
     return rule.Explain(s, day);
   } catch (const std::bad_alloc&) {

@@ -28,6 +28,9 @@ struct EvalOptions {
   std::optional<std::int64_t> to_day;    // last evaluation point; default: last event day
   unsigned threads = 0;                  // 0: one per hardware thread
   std::vector<Waiver> waivers;
+  // Ids of the rules to evaluate; empty: every rule. The others get no findings and
+  // zero counts (a fixture case tests one rule of its pack).
+  std::vector<std::string> only_rules;
   // Re-read every cited line from its file and record its SHA-256 (the scan does; tests
   // of in-memory data may not have the files).
   bool hash_evidence_lines = true;

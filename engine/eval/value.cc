@@ -1,12 +1,12 @@
 // Operators of the rule language over runtime values, and their canonical rendering.
 #include "engine/eval/value.h"
 
-#include <algorithm>
-#include <charconv>
-#include <cmath>
-
 #include <re2/re2.h>
 
+#include <algorithm>
+#include <cmath>
+
+#include "base/json_writer.h"
 #include "base/time.h"
 
 namespace tosguard::engine {
@@ -54,7 +54,8 @@ BoundConstants BindConstants(const dsl::RulePlan& plan, const Dictionaries& dict
   return c;
 }
 
-Val ColumnValue(const RecordTable& table, std::size_t slot, std::size_t row, const Dictionaries& dict) {
+Val ColumnValue(const RecordTable& table, std::size_t slot, std::size_t row,
+                const Dictionaries& dict) {
   const Column& col = table.column(slot);
   Val v;
   switch (col.type) {
@@ -155,8 +156,10 @@ Val Arith(OpCode op, const Val& a, const Val& b) {
       }
       return Val::Int(a.type, a.i - b.i);
     case OpCode::kMul:
-      if (a.type == Type::kDuration && bn) return Val::Int(Type::kDuration, RoundDuration(static_cast<double>(a.i) * b.num));
-      if (an && b.type == Type::kDuration) return Val::Int(Type::kDuration, RoundDuration(a.num * static_cast<double>(b.i)));
+      if (a.type == Type::kDuration && bn)
+        return Val::Int(Type::kDuration, RoundDuration(static_cast<double>(a.i) * b.num));
+      if (an && b.type == Type::kDuration)
+        return Val::Int(Type::kDuration, RoundDuration(a.num * static_cast<double>(b.i)));
       return Val::Unknown(Type::kDuration);
     case OpCode::kDiv:
       if (a.type == Type::kDuration && bn) {
@@ -174,8 +177,10 @@ Val Arith(OpCode op, const Val& a, const Val& b) {
 
 Type ArithType(OpCode op, const Val& a, const Val& b) {
   if (a.type == Type::kNumber && b.type == Type::kNumber) return Type::kNumber;
-  if (op == OpCode::kDiv && a.type == Type::kDuration && b.type == Type::kDuration) return Type::kNumber;
-  if (op == OpCode::kSub && a.type == Type::kTimestamp && b.type == Type::kTimestamp) return Type::kDuration;
+  if (op == OpCode::kDiv && a.type == Type::kDuration && b.type == Type::kDuration)
+    return Type::kNumber;
+  if (op == OpCode::kSub && a.type == Type::kTimestamp && b.type == Type::kTimestamp)
+    return Type::kDuration;
   if (a.type == Type::kTimestamp || b.type == Type::kTimestamp) return Type::kTimestamp;
   return Type::kDuration;
 }
@@ -205,7 +210,8 @@ Val ApplyOp(const dsl::Instr& in, const Val& a, const Val& b, const BoundConstan
       if (!a.known) return Val::Bool(false);
       if (b.i == Val::kNoSym) return Val::Bool(false);
       const auto& members = c.dict->sets.Members(static_cast<std::uint32_t>(a.i));
-      return Val::Bool(std::binary_search(members.begin(), members.end(), static_cast<SymbolId>(b.i)));
+      return Val::Bool(
+          std::binary_search(members.begin(), members.end(), static_cast<SymbolId>(b.i)));
     }
     case OpCode::kIn:
     case OpCode::kNotIn: {
@@ -228,9 +234,12 @@ Val ApplyOp(const dsl::Instr& in, const Val& a, const Val& b, const BoundConstan
     case OpCode::kEq:
     case OpCode::kNe: {
       bool eq = false;
-      if (a.type == Type::kString) eq = StrEq(a, b);
-      else if (a.type == Type::kNumber) eq = a.num == b.num;
-      else eq = a.i == b.i;
+      if (a.type == Type::kString)
+        eq = StrEq(a, b);
+      else if (a.type == Type::kNumber)
+        eq = a.num == b.num;
+      else
+        eq = a.i == b.i;
       return Val::Bool(in.op == OpCode::kEq ? eq : !eq);
     }
     case OpCode::kLt: return Val::Bool(Compare(a, b) < 0);
@@ -249,9 +258,7 @@ namespace {
 
 std::string NumText(double d) {
   if (d == 0) d = 0;  // no "-0"
-  char buf[64];
-  auto res = std::to_chars(buf, buf + sizeof buf, d);
-  return std::string(buf, res.ptr);
+  return ShortestNumber(d);
 }
 
 }  // namespace
@@ -269,11 +276,15 @@ EvalValueOut Render(const Val& v, const Dictionaries& dict) {
       out.number = v.num;
       out.text = NumText(v.num);
       break;
-    case Type::kBool: out.text = v.i ? "true" : "false"; out.number = static_cast<double>(v.i); break;
+    case Type::kBool:
+      out.text = v.i ? "true" : "false";
+      out.number = static_cast<double>(v.i);
+      break;
     case Type::kDuration:
       out.number = static_cast<double>(v.i);
-      out.text = v.i != 0 && v.i % kMicrosPerSecond == 0 ? FormatDuration(v.i)
-                                                           : NumText(static_cast<double>(v.i) / 1e6) + "s";
+      out.text = v.i != 0 && v.i % kMicrosPerSecond == 0
+                     ? FormatDuration(v.i)
+                     : NumText(static_cast<double>(v.i) / 1e6) + "s";
       break;
     case Type::kTimestamp:
       out.number = static_cast<double>(v.i);
