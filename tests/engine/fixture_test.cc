@@ -346,6 +346,28 @@ TEST_CASE("fixture runner: matching findings pass, differences are listed and co
   CHECK(json.find(R"("outcome":"todo_pass")") != std::string::npos);
 }
 
+TEST_CASE("fixture runner: a case's waivers exempt its scope for their period", "[fixture]") {
+  Pack pack(kRule);
+  TestReport r = pack.Run(std::string(R"(cases:
+  - name: waived for the whole day
+    waivers:
+      - {id: W-1, rule: r, scope: "account:a", approver: legal, basis: pilot contract, from: 2025-03-01}
+)") + kThree + R"(    expect: none
+  - name: the waiver ends before the second request
+    waivers:
+      - {id: W-2, rule: r, scope: "account:a", approver: legal, basis: pilot contract, from: 2025-03-01,
+         until: 2025-03-01T08:30:00Z}
+)" + kThree + R"(    expect:
+      - {scope: account:a, level: review, first: 2025-03-01, last: 2025-03-01, metrics: {requests: 2}}
+)");
+  REQUIRE(r.cases.size() == 2);
+  for (const CaseResult& c : r.cases) {
+    INFO(c.name);
+    for (const std::string& d : c.diff) UNSCOPED_INFO(d);
+    CHECK(c.outcome == CaseOutcome::kPass);
+  }
+}
+
 TEST_CASE("fixture runner: bad data lines and unknown rules are errors, not silent passes", "[fixture]") {
   Pack pack(kRule);
   TestReport r = pack.Run(R"(cases:
