@@ -11,17 +11,13 @@
 #include <cstdlib>
 #include <string>
 
+#include "audit/openssl_ptr.h"
+
 namespace tosguard::audit {
 namespace {
 
-struct MacFree {
-  void operator()(EVP_MAC* p) const { EVP_MAC_free(p); }
-};
-struct MacCtxFree {
-  void operator()(EVP_MAC_CTX* p) const { EVP_MAC_CTX_free(p); }
-};
-using MacPtr = std::unique_ptr<EVP_MAC, MacFree>;
-using MacCtxPtr = std::unique_ptr<EVP_MAC_CTX, MacCtxFree>;
+using MacPtr = OpenSslPtr<EVP_MAC, EVP_MAC_free>;
+using MacCtxPtr = OpenSslPtr<EVP_MAC_CTX, EVP_MAC_CTX_free>;
 
 // An HMAC-SHA256 context keyed with `key`, or null (OpenSSL's error queue then cleared).
 MacCtxPtr NewKeyedContext(std::span<const std::uint8_t> key) {
