@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "base/sha256.h"
+#include "dsl/fmt/fmt.h"
 #include "engine/ingest/summary.h"
 
 namespace tosguard::engine {
@@ -50,24 +51,27 @@ int Precedence(OpCode op) {
     case OpCode::kOr: return 1;
     case OpCode::kAnd: return 2;
     case OpCode::kNot: return 3;
-    case OpCode::kEq: case OpCode::kNe: case OpCode::kLt: case OpCode::kLe: case OpCode::kGt:
-    case OpCode::kGe: case OpCode::kIn: case OpCode::kNotIn: case OpCode::kHas:
-    case OpCode::kStartsWith: case OpCode::kEndsWith: case OpCode::kContains: case OpCode::kMatch:
-      return 4;
-    case OpCode::kAdd: case OpCode::kSub: return 5;
-    case OpCode::kMul: case OpCode::kDiv: case OpCode::kMod: return 6;
+    case OpCode::kEq:
+    case OpCode::kNe:
+    case OpCode::kLt:
+    case OpCode::kLe:
+    case OpCode::kGt:
+    case OpCode::kGe:
+    case OpCode::kIn:
+    case OpCode::kNotIn:
+    case OpCode::kHas:
+    case OpCode::kStartsWith:
+    case OpCode::kEndsWith:
+    case OpCode::kContains:
+    case OpCode::kMatch: return 4;
+    case OpCode::kAdd:
+    case OpCode::kSub: return 5;
+    case OpCode::kMul:
+    case OpCode::kDiv:
+    case OpCode::kMod: return 6;
     case OpCode::kNeg: return 7;
     default: return 8;
   }
-}
-
-std::string Quoted(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
 }
 
 }  // namespace
@@ -95,7 +99,8 @@ RuleEval::RuleEval(const dsl::Plan& plan, std::size_t rule, const EvalContext& c
       if (plan.policies[p].id != *rule_.require_policy) continue;
       policy_ = static_cast<int>(p);
       for (const dsl::CheckedVersion& v : plan.policies[p].versions) {
-        version_ok_.push_back(std::find(rule_.require_versions.begin(), rule_.require_versions.end(),
+        version_ok_.push_back(std::find(rule_.require_versions.begin(),
+                                        rule_.require_versions.end(),
                                         v.name) != rule_.require_versions.end());
       }
     }
@@ -171,7 +176,8 @@ Verdict RuleEval::Classify(std::size_t row, std::uint32_t* scope) {
   const AccountInfo& acc = ctx_.account(a);
   auto org = [&]() -> std::uint32_t {
     if (ev.Has(event_slot::kOrgId, row)) return ev.Sym(event_slot::kOrgId, row);
-    if (acc.row >= 0 && ctx_.data().accounts.Has(account_slot::kOrgId, static_cast<std::size_t>(acc.row))) {
+    if (acc.row >= 0 &&
+        ctx_.data().accounts.Has(account_slot::kOrgId, static_cast<std::size_t>(acc.row))) {
       return ctx_.data().accounts.Sym(account_slot::kOrgId, static_cast<std::size_t>(acc.row));
     }
     return FlatMap::kNone;
@@ -181,7 +187,8 @@ Verdict RuleEval::Classify(std::size_t row, std::uint32_t* scope) {
     case Scope::kCluster: *scope = acc.cluster; break;
     case Scope::kOrg: *scope = org(); break;
     case Scope::kApiKey:
-      *scope = ev.Has(event_slot::kApiKeyId, row) ? ev.Sym(event_slot::kApiKeyId, row) : FlatMap::kNone;
+      *scope =
+          ev.Has(event_slot::kApiKeyId, row) ? ev.Sym(event_slot::kApiKeyId, row) : FlatMap::kNone;
       break;
   }
   if (*scope == FlatMap::kNone) return Verdict::kNoScope;
@@ -235,7 +242,8 @@ void RuleEval::AddEvent(DayStates& states, std::uint32_t scope, std::size_t row)
         if (pred && !spec.value.empty()) v = EventValue(spec.value, row);
         // Text fields are not interned by ingest: give their distinct values ids here,
         // above every symbol id.
-        if (spec.kind == AggKind::kDistinct && v.known && v.type == Type::kString && v.i == Val::kNoSym) {
+        if (spec.kind == AggKind::kDistinct && v.known && v.type == Type::kString &&
+            v.i == Val::kNoSym) {
           v.i = (std::int64_t{1} << 32) + texts_.Intern(v.s);
         }
         break;
@@ -253,7 +261,8 @@ Outcome RuleEval::Decide(const Window& w, std::vector<Metric>* metrics,
     if (in.op == OpCode::kLet) return lets_[in.arg];
     return Val::Unknown(in.type);
   };
-  for (std::size_t l = 0; l < rule_.lets.size(); ++l) lets_[l] = RunProgram(rule_.lets[l].program, consts_, stack_, load);
+  for (std::size_t l = 0; l < rule_.lets.size(); ++l)
+    lets_[l] = RunProgram(rule_.lets[l].program, consts_, stack_, load);
   Outcome out = Outcome::kCompliant;
   bool unknown = false;
   for (const dsl::LevelPlan& level : rule_.levels) {
@@ -306,7 +315,8 @@ ExplainNode RuleEval::Trace(const Program& p, const std::vector<Val>* aggs,
       case OpCode::kConst: {
         it.val = consts_.values[in.arg];
         it.node.op = "const";
-        it.node.text = in.type == Type::kString ? Quoted(it.val.s) : Render(it.val, ctx_.dict()).text;
+        it.node.text = in.type == Type::kString ? dsl::QuoteString(it.val.s)
+                                                : Render(it.val, ctx_.dict()).text;
         break;
       }
       case OpCode::kField:
@@ -315,11 +325,12 @@ ExplainNode RuleEval::Trace(const Program& p, const std::vector<Val>* aggs,
         break;
       case OpCode::kAccount:
         it.node.op = "account";
-        it.node.text = "account." + (in.arg < acc.size() ? acc.field(in.arg).name : std::string("?"));
+        it.node.text =
+            "account." + (in.arg < acc.size() ? acc.field(in.arg).name : std::string("?"));
         break;
       case OpCode::kSignal:
         it.node.op = "signal";
-        it.node.text = "signal(" + Quoted(rule_.detectors[in.arg]) + ")";
+        it.node.text = "signal(" + dsl::QuoteString(rule_.detectors[in.arg]) + ")";
         break;
       case OpCode::kAggregate:
         it.node.op = "aggregate";
@@ -354,7 +365,8 @@ ExplainNode RuleEval::Trace(const Program& p, const std::vector<Val>* aggs,
                   list += (k ? ", " : "") + Render(Val::Number(lv.numbers[k]), ctx_.dict()).text;
                 }
               } else {
-                for (std::size_t k = 0; k < lv.strings.size(); ++k) list += (k ? ", " : "") + Quoted(lv.strings[k]);
+                for (std::size_t k = 0; k < lv.strings.size(); ++k)
+                  list += (k ? ", " : "") + dsl::QuoteString(lv.strings[k]);
               }
               it.node.text = inner + " " + OpText(in.op) + " " + list + "]";
             }
@@ -425,7 +437,8 @@ void RuleEval::Sweep(const DayStates& states, const std::vector<DayStates::Entry
   for (std::size_t i = 0; i < points.size();) {
     const Outcome o = points[i].outcome;
     std::size_t j = i + 1;
-    while (j < points.size() && points[j].outcome == o && points[j].day == points[j - 1].day + 1) ++j;
+    while (j < points.size() && points[j].outcome == o && points[j].day == points[j - 1].day + 1)
+      ++j;
     if (o == Outcome::kViolation || o == Outcome::kReview || o == Outcome::kInsufficient) {
       MakeFinding(states, entries, begin, end, points, i, j, pending);
     }
@@ -435,7 +448,8 @@ void RuleEval::Sweep(const DayStates& states, const std::vector<DayStates::Entry
 
 void RuleEval::MakeFinding(const DayStates& states, const std::vector<DayStates::Entry>& entries,
                            std::size_t begin, std::size_t end, const std::vector<Point>& points,
-                           std::size_t run_begin, std::size_t run_end, std::vector<Pending>* pending) {
+                           std::size_t run_begin, std::size_t run_end,
+                           std::vector<Pending>* pending) {
   const std::int64_t wd = window_days_;
   const std::uint32_t scope = entries[begin].scope;
   Pending p;
@@ -471,10 +485,12 @@ void RuleEval::MakeFinding(const DayStates& states, const std::vector<DayStates:
   for (std::int64_t d = std::max(f.first_day - wd + 1, entries[begin].day); d <= f.last_day; ++d) {
     TimelineDay td;
     td.day = d;
-    auto e = std::lower_bound(entries.begin() + static_cast<std::ptrdiff_t>(begin),
-                              entries.begin() + static_cast<std::ptrdiff_t>(end), d,
-                              [](const DayStates::Entry& x, std::int64_t day) { return x.day < day; });
-    if (e != entries.begin() + static_cast<std::ptrdiff_t>(end) && e->day == d) td.events = states.Events(e->state);
+    auto e =
+        std::lower_bound(entries.begin() + static_cast<std::ptrdiff_t>(begin),
+                         entries.begin() + static_cast<std::ptrdiff_t>(end), d,
+                         [](const DayStates::Entry& x, std::int64_t day) { return x.day < day; });
+    if (e != entries.begin() + static_cast<std::ptrdiff_t>(end) && e->day == d)
+      td.events = states.Events(e->state);
     auto pt = std::lower_bound(points.begin(), points.end(), d,
                                [](const Point& x, std::int64_t day) { return x.day < day; });
     td.outcome = pt != points.end() && pt->day == d ? pt->outcome : Outcome::kNotEvaluated;
@@ -491,9 +507,11 @@ void RuleEval::MakeFinding(const DayStates& states, const std::vector<DayStates:
   }
   for (std::uint32_t k : used) {
     const Waiver& w0 = *waivers_[k].w;
-    f.waivers.push_back({w0.id, w0.rule, WaiverScopeText(w0), w0.approver, w0.basis, w0.from, w0.until});
+    f.waivers.push_back(
+        {w0.id, w0.rule, WaiverScopeText(w0), w0.approver, w0.basis, w0.from, w0.until});
   }
-  std::sort(f.waivers.begin(), f.waivers.end(), [](const WaiverUse& a, const WaiverUse& b) { return a.id < b.id; });
+  std::sort(f.waivers.begin(), f.waivers.end(),
+            [](const WaiverUse& a, const WaiverUse& b) { return a.id < b.id; });
   pending->push_back(std::move(p));
 }
 
@@ -512,8 +530,8 @@ Status RuleEval::GatherEvidence(std::vector<Pending>* pending) {
   };
   std::vector<std::vector<Candidate>> cands(pending->size());
   std::vector<std::vector<std::uint32_t>> accounts(pending->size());
-  std::vector<std::vector<std::set<std::string>>> versions(pending->size(),
-                                                           std::vector<std::set<std::string>>(detector_.size()));
+  std::vector<std::vector<std::set<std::string>>> versions(
+      pending->size(), std::vector<std::set<std::string>>(detector_.size()));
   const RecordTable& ev = ctx_.data().events;
   record_waivers_ = false;
   for (std::size_t row = 0; row < ev.rows(); ++row) {
@@ -532,14 +550,17 @@ Status RuleEval::GatherEvidence(std::vector<Pending>* pending) {
       accounts[k].push_back(ctx_.EventAccount(row));
       for (std::size_t d = 0; d < detector_.size(); ++d) {
         const SignalPick* s = ctx_.Signal(detector_[d], row);
-        if (s && s->version != Dictionary::kNone) versions[k][d].emplace(ctx_.dict().strings.Name(s->version));
+        if (s && s->version != Dictionary::kNone)
+          versions[k][d].emplace(ctx_.dict().strings.Name(s->version));
       }
     }
   }
   record_waivers_ = true;
 
   const bool desc = rule_.evidence.descending;
-  auto event_id = [&](std::size_t row) { return ctx_.dict().strings.Name(ev.Sym(event_slot::kEventId, row)); };
+  auto event_id = [&](std::size_t row) {
+    return ctx_.dict().strings.Name(ev.Sym(event_slot::kEventId, row));
+  };
   auto before = [&](const Candidate& a, const Candidate& b) {
     if (a.key.known != b.key.known) return a.key.known;  // unknown keys last
     if (a.key.known) {
@@ -548,16 +569,18 @@ Status RuleEval::GatherEvidence(std::vector<Pending>* pending) {
     }
     return event_id(a.row) < event_id(b.row);
   };
-  const std::string order_text =
-      rule_.evidence.order_by.empty() ? "ts" : Trace(rule_.evidence.order_by, nullptr, nullptr).text;
+  const std::string order_text = rule_.evidence.order_by.empty()
+                                     ? "ts"
+                                     : Trace(rule_.evidence.order_by, nullptr, nullptr).text;
   for (std::size_t k = 0; k < pending->size(); ++k) {
     Finding& f = (*pending)[k].f;
     auto& c = cands[k];
     f.evidence_total = c.size();
     const std::size_t n = std::min<std::size_t>(rule_.evidence.sample, c.size());
     std::partial_sort(c.begin(), c.begin() + static_cast<std::ptrdiff_t>(n), c.end(), before);
-    f.sample_method = "the first " + std::to_string(rule_.evidence.sample) + " of the peak window's counted events by " +
-                      order_text + (desc ? " descending" : " ascending") + ", unknown last, ties by event_id";
+    f.sample_method = "the first " + std::to_string(rule_.evidence.sample) +
+                      " of the peak window's counted events by " + order_text +
+                      (desc ? " descending" : " ascending") + ", unknown last, ties by event_id";
     for (std::size_t i = 0; i < n; ++i) {
       const std::size_t row = c[i].row;
       EvidenceItem item;
@@ -570,7 +593,8 @@ Status RuleEval::GatherEvidence(std::vector<Pending>* pending) {
       item.file_sha256 = ToHex(file.sha256);
       item.sort_key = Render(c[i].key, ctx_.dict());
       for (std::size_t s = 0; s < rule_.evidence.show.size(); ++s) {
-        item.shown.emplace_back(rule_.evidence.show_text[s], Render(EventValue(rule_.evidence.show[s], row), ctx_.dict()));
+        item.shown.emplace_back(rule_.evidence.show_text[s],
+                                Render(EventValue(rule_.evidence.show[s], row), ctx_.dict()));
       }
       f.evidence.push_back(std::move(item));
     }
@@ -583,11 +607,13 @@ Status RuleEval::GatherEvidence(std::vector<Pending>* pending) {
       const RecordTable& at = ctx_.data().acceptances;
       for (std::uint32_t a : acc) {
         std::uint32_t r = 0;
-        if (ctx_.Binding(static_cast<std::size_t>(policy_), a, DayStart(f.peak_day + 1), &r) < 0) continue;
+        if (ctx_.Binding(static_cast<std::size_t>(policy_), a, DayStart(f.peak_day + 1), &r) < 0)
+          continue;
         AcceptanceUse u;
         u.account_id = std::string(ctx_.AccountName(a));
         auto text = [&](std::size_t slot) {
-          return at.Has(slot, r) ? std::string(ctx_.dict().strings.Name(at.Sym(slot, r))) : std::string();
+          return at.Has(slot, r) ? std::string(ctx_.dict().strings.Name(at.Sym(slot, r)))
+                                 : std::string();
         };
         u.policy = text(acceptance_slot::kPolicy);
         u.version = text(acceptance_slot::kVersion);
@@ -599,7 +625,9 @@ Status RuleEval::GatherEvidence(std::vector<Pending>* pending) {
         f.acceptances.push_back(std::move(u));
       }
       std::sort(f.acceptances.begin(), f.acceptances.end(),
-                [](const AcceptanceUse& x, const AcceptanceUse& y) { return x.account_id < y.account_id; });
+                [](const AcceptanceUse& x, const AcceptanceUse& y) {
+                  return x.account_id < y.account_id;
+                });
     }
     for (std::size_t d = 0; d < detector_.size(); ++d) {
       DetectorUse u;
@@ -692,8 +720,8 @@ PointExplanation RuleEval::Explain(std::uint32_t scope, std::int64_t day) {
     e.reason = "no counted event in the window " + period;
   } else if (rule_.min_active_days > 0 && w.active_days() < rule_.min_active_days) {
     e.outcome = Outcome::kNotEvaluated;
-    e.reason = std::to_string(w.active_days()) + " active days in the window " + period + ", fewer than min_active_days " +
-               std::to_string(rule_.min_active_days);
+    e.reason = std::to_string(w.active_days()) + " active days in the window " + period +
+               ", fewer than min_active_days " + std::to_string(rule_.min_active_days);
   } else {
     e.outcome = o;
   }
