@@ -7,9 +7,11 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/source_ref.h"
+#include "base/status.h"
 #include "base/time.h"
 
 namespace tosguard::engine {
@@ -116,5 +118,16 @@ struct Finding {
 // Canonical JSON of a finding (one line, fixed key order): the scan's JSONL and the
 // input of reports and hashing.
 std::string FindingJson(const Finding& f);
+
+// The inverse of FindingJson: FindingJson(*ParseFindingJson(FindingJson(f))) is
+// FindingJson(f), byte for byte. Strict: unknown, duplicate or missing keys, wrong types,
+// non-canonical dates, times and durations, trailing content and invalid UTF-8 give
+// InvalidArgument naming the JSON path of the first problem, e.g.
+// "evidence[3].source.offset: expected an unsigned integer" ("$" is the document).
+// Numbers FindingJson does not write are rebuilt from the value's text as the evaluator
+// renders them (bools 0/1, durations and timestamps in microseconds); SourceRef::file,
+// the run's index of the input file, is not in the JSON and is 0. A \ufffd escape (how
+// FindingJson writes a byte that is not UTF-8) is read as the byte 0xFF. Never throws.
+Result<Finding> ParseFindingJson(std::string_view json);
 
 }  // namespace tosguard::engine
