@@ -142,6 +142,7 @@ class Parser : public YamlReader {
   void ParseLimits(const Entry& e, IngestConfig* config);
   void ParseAccounts(const Entry& e, IngestConfig* config);
   void ParseSignals(const Entry& e, IngestConfig* config);
+  void ParseEvidence(const Entry& e, IngestConfig* config);
   void ParseLinking(const Entry& e, IngestConfig* config);
   void ParseSources(const Entry& e, IngestConfig* config);
   std::optional<SourceConfig> ParseSource(const YAML::Node& item, Pos item_pos,
@@ -166,7 +167,8 @@ IngestConfig Parser::Parse(const YAML::Node& root, IngestConfig config) {
     return config;
   }
   static const std::vector<std::string> kTop = {"version", "limits",  "quarantine", "accounts",
-                                                "signals", "sources", "linking",   "waivers"};
+                                                "signals", "sources", "linking",   "waivers",
+                                                "evidence"};
   std::vector<Entry> entries = Entries(root, &kTop, "at the top level");
   auto find = [&](std::string_view key) -> const Entry* {
     for (const Entry& e : entries) {
@@ -195,6 +197,7 @@ IngestConfig Parser::Parse(const YAML::Node& root, IngestConfig config) {
   if (const Entry* e = find("waivers")) {
     if (auto path = FilePath(*e, config.base_dir)) config.waivers_path = *path;
   }
+  if (const Entry* e = find("evidence")) ParseEvidence(*e, &config);
   if (const Entry* e = find("sources")) {
     ParseSources(*e, &config);
   } else {
@@ -328,6 +331,35 @@ void Parser::ParseSignals(const Entry& e, IngestConfig* config) {
   }
   std::sort(config->detectors.begin(), config->detectors.end(),
             [](const DetectorConfig& a, const DetectorConfig& b) { return a.name < b.name; });
+}
+
+void Parser::ParseEvidence(const Entry& e, IngestConfig* config) {
+  if (!ExpectMap(e, "with the keys store, signing_key, pseudonym_key, examiner, origin")) return;
+  static const std::vector<std::string> kKeys = {"store", "signing_key", "pseudonym_key", "examiner",
+                                                 "origin"};
+  EvidenceConfig& ev = config->evidence;
+  for (const Entry& l : Entries(e.value, &kKeys, "in 'evidence'")) {
+    if (l.key == "examiner" || l.key == "origin") {
+      auto s = Scalar(l, l.key == "examiner" ? "a name (the examiner named in reports)"
+                                             : "a log name such as acme.example/tosguard-evidence");
+      if (!s) continue;
+      if (l.key == "examiner") {
+        ev.examiner = *s;
+      } else if (s->empty() || s->size() > 255 ||
+                 std::any_of(s->begin(), s->end(), [](char c) { return c < 0x21 || c > 0x7e; })) {
+        Error(l.value_pos, "'origin' names the log in its checkpoints: 1 to 255 visible ASCII "
+                           "characters without spaces, such as acme.example/tosguard-evidence");
+      } else {
+        ev.origin = *s;
+      }
+      continue;
+    }
+    auto path = FilePath(l, config->base_dir);
+    if (!path) continue;
+    if (l.key == "store") ev.store = *path;
+    if (l.key == "signing_key") ev.signing_key = *path;
+    if (l.key == "pseudonym_key") ev.pseudonym_key = *path;
+  }
 }
 
 void Parser::ParseLinking(const Entry& e, IngestConfig* config) {

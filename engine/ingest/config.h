@@ -94,6 +94,16 @@ struct LinkingConfig {
   std::uint32_t max_accounts_per_value = 50;
 };
 
+// `evidence:`: where findings are recorded and with which keys (docs/evidence.md).
+// Paths are resolved against the configuration's directory; "" when not given.
+struct EvidenceConfig {
+  std::string store;          // the SQLite evidence store
+  std::string signing_key;    // Ed25519 private key (PEM) that signs checkpoints
+  std::string pseudonym_key;  // key of the keyed hashes (HMAC-SHA256), at least 32 bytes
+  std::string examiner;       // named in reports
+  std::string origin = "tosguard/evidence";  // the log's name in its checkpoints
+};
+
 struct IngestConfig {
   std::string path;                  // the configuration file
   std::string base_dir;              // directory relative paths resolve against
@@ -106,6 +116,7 @@ struct IngestConfig {
   std::string quarantine_path;
   LinkingConfig linking;             // `linking:`; no identifiers: every account alone
   std::string waivers_path;          // `waivers:` resolved against base_dir, or ""
+  EvidenceConfig evidence;
 };
 
 // Reads and validates a configuration file. User mistakes (unknown keys, unknown fields,

@@ -405,7 +405,21 @@ sources:
   SECTION("unknown key without a near name lists the allowed ones") {
     auto p = Parse(kMinimal + "zzz: 1\n");
     CHECK(Summary(p.diags) == "4:1: unknown key 'zzz' at the top level; allowed keys: version, "
-                              "limits, quarantine, accounts, signals, sources, linking, waivers\n");
+                              "limits, quarantine, accounts, signals, sources, linking, waivers, evidence\n");
+  }
+  SECTION("the evidence section: paths against the configuration's directory, a checked origin") {
+    auto ok = Parse(kMinimal + "evidence:\n  store: out/e.db\n  signing_key: k/s.key\n  pseudonym_key: k/p.key\n"
+                               "  examiner: Team\n  origin: acme.example/log\n");
+    CHECK(Summary(ok.diags).empty());
+    REQUIRE(ok.result.ok());
+    CHECK(ok.result->evidence.store.size() > std::string("out/e.db").size());
+    CHECK(ok.result->evidence.store.substr(ok.result->evidence.store.size() - 9) == "/out/e.db");
+    CHECK(ok.result->evidence.examiner == "Team");
+    CHECK(ok.result->evidence.origin == "acme.example/log");
+    auto bad = Parse(kMinimal + "evidence:\n  origin: has space\n  stor: x\n");
+    CHECK(Summary(bad.diags) == "5:11: 'origin' names the log in its checkpoints: 1 to 255 visible ASCII characters "
+                                "without spaces, such as acme.example/tosguard-evidence\n"
+                                "6:3: unknown key 'stor' in 'evidence'; did you mean 'store'?\n");
   }
   SECTION("version") {
     auto p = Parse("version: 2\nsources:\n  - {name: e, kind: event, paths: a}\n");

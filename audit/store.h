@@ -1,0 +1,146 @@
+// The evidence store: one SQLite file holding runs, findings, evidence references,
+// cluster links, acceptances and waivers that applied, review decisions, a custody log,
+// and the transparency log over them (leaves and signed checkpoints). docs/evidence.md
+// describes the schema and what each record commits to.
+//
+// The store is opened in WAL mode with synchronous=FULL and refuses to work otherwise.
+// Every write (a run, a review, a custody entry) is one transaction that ends with a
+// signed checkpoint: a crash leaves all of it or none of it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "audit/checkpoint.h"
+#include "audit/ed25519.h"
+#include "audit/keyed_hash.h"
+#include "audit/merkle.h"
+#include "audit/records.h"
+#include "audit/sqlite.h"
+#include "base/status.h"
+#include "base/time.h"
+#include "engine/eval/finding.h"
+
+namespace tosguard::audit {
+
+// The schema version this build writes; older stores are migrated on open.
+inline constexpr std::int64_t kStoreSchemaVersion = 1;
+
+// What a write needs: the key that signs checkpoints, the key of pseudonyms and keyed
+// hashes, the log's name, and the time to record (UTC).
+struct LogWriter {
+  const PrivateKey* signing_key = nullptr;
+  const KeyedHasher* hasher = nullptr;
+  std::string origin;
+  TimestampUs now = 0;
+};
+
+struct StoredCheckpoint {
+  std::int64_t seq = 0;
+  Checkpoint checkpoint;
+  std::string text;        // CheckpointText as signed
+  std::string signature;   // 64 raw bytes
+  std::string key_id;
+  std::string public_key;  // 32 raw bytes: the Ed25519 key that signed it
+};
+
+struct LeafRow {
+  std::int64_t index = 0;
+  std::string kind;    // run, finding, evidence, review, custody
+  std::string record;
+  std::string hash;    // 32 raw bytes
+};
+
+struct RunOutcome {
+  std::string run_id;
+  std::uint64_t new_findings = 0, revised_findings = 0, unchanged_findings = 0;
+  std::uint64_t leaves_appended = 0;
+  StoredCheckpoint checkpoint;
+};
+
+// One finding as listed: its latest revision and its review status.
+struct FindingSummary {
+  FindingRow row;            // body included
+  std::string status;        // "open", or the latest review decision
+  std::string first_run;     // the run that first recorded it
+};
+
+struct FindingFilter {
+  std::optional<std::string> rule, level, status;
+  std::optional<std::string> since;  // YYYY-MM-DD: findings whose last day is on or after it
+};
+
+// A finding with everything a report cites.
+struct FindingDossier {
+  FindingSummary summary;
+  RunRow run;                           // the run that recorded this revision
+  std::vector<EvidenceRow> evidence;
+  std::vector<ReviewRow> reviews;
+  std::vector<CustodyRow> custody;
+  std::vector<std::int64_t> revisions;  // every revision of the id, ascending
+};
+
+class Store {
+ public:
+  // Opens (and with `create`, creates) the store. NotFound when it does not exist and
+  // `create` is false; FailedPrecondition when SQLite cannot give WAL with
+  // synchronous=FULL, the file is not a tosguard store, or its schema is newer than
+  // this build reads; Corruption when SQLite reports the file damaged.
+  static Result<Store> Open(const std::string& path, bool create);
+
+  Store(Store&&) noexcept = default;
+  Store& operator=(Store&&) noexcept = default;
+
+  const std::string& path() const { return path_; }
+  sqlite::Db& db() { return db_; }
+
+  // Records a run and the findings it produced. A finding whose canonical JSON equals
+  // its latest stored revision is only noted as seen by the run; a changed one becomes
+  // a new revision. Appends the run, each new revision and its evidence references to
+  // the log and signs a checkpoint, all in one transaction. `run.run_id` and the counts
+  // are filled in by the store.
+  Result<RunOutcome> RecordRun(RunRow run, const std::vector<engine::Finding>& findings,
+                               const LogWriter& log);
+
+  // Records a review decision (confirmed, dismissed, escalated) on a finding.
+  Result<ReviewRow> AddReview(const std::string& finding_id, const std::string& decision,
+                              const std::string& by, const std::string& reason, const LogWriter& log);
+
+  // Appends a custody entry (an export or a reveal).
+  Result<CustodyRow> AddCustody(CustodyRow row, const LogWriter& log);
+
+  Result<std::vector<FindingSummary>> ListFindings(const FindingFilter& filter);
+  // The latest revision of `finding_id`; NotFound when the store has no such finding.
+  Result<FindingDossier> GetFinding(const std::string& finding_id);
+
+  Result<std::vector<LeafRow>> Leaves();
+  Result<std::vector<StoredCheckpoint>> Checkpoints();
+  Result<std::optional<StoredCheckpoint>> LatestCheckpoint();
+  // The tree over every leaf hash, in order.
+  Result<MerkleTree> Tree();
+
+ private:
+  Store(std::string path, sqlite::Db db) : path_(std::move(path)), db_(std::move(db)) {}
+  Status Begin();
+  Status Commit(const char* fault_point);
+  void Rollback();
+  Result<std::int64_t> AppendLeaf(MerkleTree* tree, const std::string& kind, const std::string& record);
+  Result<StoredCheckpoint> SignCheckpointRow(const MerkleTree& tree, const LogWriter& log);
+
+  std::string path_;
+  sqlite::Db db_;
+};
+
+// Reads a run row with its rules, inputs and quarantine counts.
+Result<RunRow> LoadRun(sqlite::Db& db, const std::string& run_id);
+
+// The rows a finding becomes, as the store writes them.
+FindingRow FindingRowOf(const engine::Finding& f, std::int64_t revision, const std::string& run_id,
+                        const std::string& rule_sha256, std::string body);
+std::vector<EvidenceRow> EvidenceRowsOf(const engine::Finding& f, std::int64_t revision);
+// A cluster link's accounts as stored in finding_links (a JSON array).
+std::string LinkAccountsJson(const std::vector<std::string>& accounts);
+
+}  // namespace tosguard::audit

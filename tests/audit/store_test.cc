@@ -1,0 +1,483 @@
+// The evidence store: durability settings, migrations, runs and revisions, reviews and
+// custody, and `verify` naming every kind of tampering.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+
+#include "audit/report.h"
+#include "audit/store.h"
+#include "audit/verify.h"
+#include "base/sha256.h"
+#include "engine/ingest/input_file.h"
+#include "tests/support/temp_dir.h"
+
+namespace tosguard::audit {
+namespace {
+
+using tosguard::testing::TempDir;
+
+struct Keys {
+  PrivateKey signing = PrivateKey::FromRawSeed(std::vector<std::uint8_t>(32, 7)).value();
+  KeyedHasher hasher = KeyedHasher::Create(std::vector<std::uint8_t>(32, 9)).value();
+  LogWriter Writer(TimestampUs now = 1764580000000000) const {
+    return LogWriter{&signing, &hasher, "test.example/evidence", now};
+  }
+};
+
+// Three log lines in <dir>/data/events.jsonl, cited by the finding below.
+struct Logs {
+  explicit Logs(const TempDir& dir) {
+    for (int i = 0; i < 3; ++i) {
+      const std::string line = "{\"event_id\":\"e" + std::to_string(i) + "\",\"text\":\"<script>x</script>\"}";
+      refs.push_back({0, static_cast<std::uint64_t>(i + 1), content.size(), static_cast<std::uint32_t>(line.size())});
+      line_sha.push_back(ToHex(Sha256::Of(line)));
+      content += line + "\n";
+    }
+    path = dir.Write("data/events.jsonl", content);
+    file_sha = ToHex(*engine::HashFile(path));
+  }
+  std::string content, path, file_sha;
+  std::vector<SourceRef> refs;
+  std::vector<std::string> line_sha;
+};
+
+engine::EvalValueOut Num(double v, std::string text) { return {"number", true, std::move(text), v}; }
+
+engine::Finding MakeFinding(const Logs& logs, const std::string& id, const std::string& scope, std::uint64_t total) {
+  engine::Finding f;
+  f.id = id;
+  f.rule_id = "heavy_use";
+  f.scope_kind = "account";
+  f.scope_value = scope;
+  f.level = engine::Outcome::kViolation;
+  f.first_day = 20100;
+  f.last_day = 20102;
+  f.peak_day = 20101;
+  f.days = 3;
+  f.window = 7 * 86400000000LL;
+  f.metrics = {{"requests", "let", Num(static_cast<double>(total), std::to_string(total))}};
+  engine::ExplainNode cond{"requests >= 2", ">=", {"bool", true, "true", 0}, {}};
+  cond.children.push_back({"requests", "let", Num(static_cast<double>(total), std::to_string(total)), {}});
+  cond.children.push_back({"2", "const", Num(2, "2"), {}});
+  f.explanation = {{"violation", cond}};
+  f.accounts = {scope};
+  f.evidence_total = total;
+  f.sample_method = "first 3 by time, ties by event_id";
+  for (int i = 0; i < 3; ++i) {
+    engine::EvidenceItem e;
+    e.event_id = "e" + std::to_string(i);
+    e.ts = (20101LL * 86400 + 3600 * (i + 1)) * 1000000;
+    e.account_id = scope;
+    e.file = "data/events.jsonl";
+    e.file_sha256 = logs.file_sha;
+    e.ref = logs.refs[static_cast<std::size_t>(i)];
+    e.line_sha256 = logs.line_sha[static_cast<std::size_t>(i)];
+    e.sort_key = {"timestamp", true, FormatRfc3339(e.ts), static_cast<double>(e.ts)};
+    f.evidence.push_back(e);
+  }
+  engine::AcceptanceUse accepted;
+  accepted.account_id = scope;
+  accepted.policy = "terms";
+  accepted.version = "2024-01";
+  accepted.method = "clickwrap";
+  accepted.source = "web";
+  accepted.accepted_at = 20000LL * 86400 * 1000000;
+  accepted.file = "data/acceptances.jsonl";
+  accepted.ref = {1, 1, 0, 80};
+  f.acceptances.push_back(accepted);
+  f.timeline = {{20100, 1, engine::Outcome::kViolation}, {20101, 2, engine::Outcome::kViolation},
+                {20102, 0, engine::Outcome::kViolation}};
+  return f;
+}
+
+RunRow MakeRun() {
+  RunRow run;
+  run.command = "tosguard scan --config tosguard.yaml rules";
+  run.tool_version = "0.1.0";
+  run.revision = "test";
+  run.started_at = "2026-12-01T00:00:00Z";
+  run.finished_at = "2026-12-01T00:00:01Z";
+  run.config_sha256 = std::string(64, 'c');
+  run.rules = {{"heavy_use", "rules/heavy.tos", std::string(64, 'a'), "rule heavy_use { }",
+                RuleMetaJson({"Heavy use", "high", "account", "7d", {"volume"},
+                              RuleClause{"terms", "Terms", "4.1", "2024-01", "", "Do not overuse.", {"2024-01"}},
+                              {"account.contract has \"bulk\""}})}};
+  run.rules_sha256 = RulesDigest(run.rules);
+  run.from_day = "2025-01-12";
+  run.to_day = "2025-01-14";
+  run.inputs = {{"data/events.jsonl", std::string(64, 'e'), 3, 3, 0}};
+  return run;
+}
+
+// Runs SQL against the store file with its own connection (the tampering under test).
+void Tamper(const std::string& path, const std::string& sql) {
+  auto db = sqlite::Db::Open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  REQUIRE(db.ok());
+  REQUIRE(db->Exec(sql).ok());
+}
+
+bool HasProblem(const StoreVerification& v, const std::string& record_part, const std::string& reason_part) {
+  for (const auto& p : v.problems) {
+    if (p.record.find(record_part) != std::string::npos && p.reason.find(reason_part) != std::string::npos) return true;
+  }
+  return false;
+}
+
+std::string Describe(const std::vector<Problem>& problems) {
+  std::string out;
+  for (const auto& p : problems) out += p.record + ": " + p.reason + "\n";
+  return out;
+}
+
+// A store with one run of two findings, a review and a custody entry.
+struct Fixture {
+  TempDir dir{"tosguard-store"};
+  Keys keys;
+  Logs logs{dir};
+  std::string path = (dir.path() / "evidence.db").string();
+  Fixture() {
+    auto store = Store::Open(path, true);
+    REQUIRE(store.ok());
+    auto run = store->RecordRun(MakeRun(), {MakeFinding(logs, "F-00000000000000a1", "acct-1", 40),
+                                            MakeFinding(logs, "F-00000000000000b2", "acct-2", 12)},
+                                keys.Writer());
+    REQUIRE(run.ok());
+    REQUIRE(store->AddReview("F-00000000000000a1", "confirmed", "J. Doe", "clear pattern", keys.Writer()).ok());
+    CustodyRow c;
+    c.action = "export";
+    c.finding_id = "F-00000000000000a1";
+    c.what = "report html";
+    c.by = "J. Doe";
+    c.why = "legal hold";
+    c.report_sha256 = std::string(64, 'f');
+    REQUIRE(store->AddCustody(c, keys.Writer()).ok());
+  }
+  StoreVerification Verify() {
+    auto v = VerifyStore(path, keys.signing.public_key(), keys.hasher);
+    REQUIRE(v.ok());
+    return *v;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("store: opened in WAL mode with synchronous=FULL, schema versioned, foreign files refused", "[store]") {
+  TempDir dir("tosguard-store");
+  const std::string path = (dir.path() / "e.db").string();
+  CHECK(Store::Open(path, false).status().code() == StatusCode::kNotFound);
+  {
+    auto store = Store::Open(path, true);
+    REQUIRE(store.ok());
+    CHECK(*store->db().QueryText("PRAGMA journal_mode") == "wal");
+    CHECK(*store->db().QueryInt("PRAGMA synchronous") == 2);
+    CHECK(*store->db().QueryInt("PRAGMA user_version") == kStoreSchemaVersion);
+  }
+  CHECK(Store::Open(path, false).ok());  // reopening needs no migration
+
+  // A newer schema is refused, not guessed at.
+  Tamper(path, "PRAGMA user_version = 99");
+  auto newer = Store::Open(path, false);
+  CHECK(newer.status().code() == StatusCode::kFailedPrecondition);
+  CHECK_THAT(newer.status().message(), Catch::Contains("newer tosguard"));
+
+  // Another application's SQLite file, a directory, a file that is not SQLite at all.
+  const std::string other = (dir.path() / "other.db").string();
+  Tamper(other.c_str(), "CREATE TABLE t(x)");
+  CHECK_THAT(Store::Open(other, true).status().message(), Catch::Contains("not a tosguard evidence store"));
+  CHECK(Store::Open(dir.str(), true).status().code() == StatusCode::kInvalidArgument);
+  dir.Write("junk.db", std::string(4096, 'x'));
+  CHECK(Store::Open((dir.path() / "junk.db").string(), false).status().code() == StatusCode::kCorruption);
+}
+
+TEST_CASE("store: a run records findings, evidence and a signed checkpoint; a re-run adds no duplicate", "[store]") {
+  Fixture fx;
+  auto store = Store::Open(fx.path, false);
+  REQUIRE(store.ok());
+  // run + 2 findings x (1 + 3 evidence) + review + custody
+  auto leaves = store->Leaves();
+  REQUIRE(leaves.ok());
+  CHECK(leaves->size() == 1 + 2 * 4 + 1 + 1);
+  auto checkpoints = store->Checkpoints();
+  REQUIRE(checkpoints.ok());
+  REQUIRE(checkpoints->size() == 3);  // the run, the review, the custody entry
+  CHECK(checkpoints->back().checkpoint.tree_size == leaves->size());
+
+  // The same findings again: noted as seen, not stored twice.
+  auto again = store->RecordRun(MakeRun(), {MakeFinding(fx.logs, "F-00000000000000a1", "acct-1", 40)}, fx.keys.Writer());
+  REQUIRE(again.ok());
+  CHECK(again->run_id == "R-000002");
+  CHECK(again->new_findings == 0);
+  CHECK(again->unchanged_findings == 1);
+  CHECK(again->leaves_appended == 1);  // the run's own record
+  // A changed finding is a new revision, never an overwrite.
+  auto changed = store->RecordRun(MakeRun(), {MakeFinding(fx.logs, "F-00000000000000a1", "acct-1", 41)}, fx.keys.Writer());
+  REQUIRE(changed.ok());
+  CHECK(changed->revised_findings == 1);
+  auto d = store->GetFinding("F-00000000000000a1");
+  REQUIRE(d.ok());
+  CHECK(d->revisions == std::vector<std::int64_t>{1, 2});
+  CHECK(d->summary.row.evidence_total == 41);
+  CHECK(d->summary.status == "confirmed");
+  CHECK(d->summary.first_run == "R-000001");
+  CHECK(d->run.run_id == "R-000003");
+  CHECK(d->evidence.size() == 3);
+  CHECK(d->reviews.size() == 1);
+  CHECK(d->custody.size() == 1);
+  CHECK(store->GetFinding("F-ffffffffffffffff").status().code() == StatusCode::kNotFound);
+  CHECK(fx.Verify().ok());
+}
+
+TEST_CASE("store: findings are listed by rule, level, status and last day", "[store]") {
+  Fixture fx;
+  auto store = Store::Open(fx.path, false);
+  REQUIRE(store.ok());
+  auto all = store->ListFindings({});
+  REQUIRE(all.ok());
+  REQUIRE(all->size() == 2);
+  CHECK((*all)[0].row.scope_value == "acct-1");
+  CHECK((*all)[0].status == "confirmed");
+  CHECK((*all)[1].status == "open");
+  FindingFilter open;
+  open.status = "open";
+  CHECK(store->ListFindings(open)->size() == 1);
+  FindingFilter level;
+  level.level = "review";
+  CHECK(store->ListFindings(level)->empty());
+  FindingFilter since;
+  since.since = "2025-01-14";
+  CHECK(store->ListFindings(since)->size() == 2);
+  since.since = "2025-01-15";
+  CHECK(store->ListFindings(since)->empty());
+  FindingFilter rule;
+  rule.rule = "other";
+  CHECK(store->ListFindings(rule)->empty());
+  CHECK(store->AddReview("F-0000000000000000", "confirmed", "x", "y", fx.keys.Writer()).status().code() ==
+        StatusCode::kNotFound);
+}
+
+TEST_CASE("store: log records hold pseudonyms and keyed hashes, never identifiers or text", "[store]") {
+  Fixture fx;
+  auto store = Store::Open(fx.path, false);
+  REQUIRE(store.ok());
+  for (const LeafRow& l : *store->Leaves()) {
+    INFO(l.record);
+    CHECK(l.record.find("acct-1") == std::string::npos);
+    CHECK(l.record.find("\"e0\"") == std::string::npos);
+    CHECK(l.record.find("J. Doe") == std::string::npos);
+    CHECK(l.record.find("clear pattern") == std::string::npos);
+    CHECK(l.record.find("legal hold") == std::string::npos);
+  }
+  CHECK(Pseudonym(fx.keys.hasher, "acct-1") == Pseudonym(fx.keys.hasher, "acct-1"));
+  CHECK(Pseudonym(fx.keys.hasher, "acct-1") != Pseudonym(fx.keys.hasher, "acct-2"));
+  auto other = KeyedHasher::Create(std::vector<std::uint8_t>(32, 1));
+  CHECK(Pseudonym(*other, "acct-1") != Pseudonym(fx.keys.hasher, "acct-1"));
+}
+
+TEST_CASE("verify: a store as written is valid", "[store][verify]") {
+  Fixture fx;
+  const StoreVerification v = fx.Verify();
+  INFO(Describe(v.problems));
+  CHECK(v.ok());
+  CHECK(v.leaves.valid == 11);
+  CHECK(v.leaves.total == 11);
+  CHECK(v.checkpoints.valid == 3);
+  CHECK(v.rows.valid == 11);
+}
+
+TEST_CASE("verify: every kind of tampering is detected and named", "[store][verify]") {
+  Fixture fx;
+  SECTION("one byte of a finding's stored JSON") {
+    Tamper(fx.path, "UPDATE findings SET body = replace(body, '\"days\":3', '\"days\":4') "
+                    "WHERE finding_id = 'F-00000000000000a1'");
+    const auto v = fx.Verify();
+    INFO(Describe(v.problems));
+    CHECK(HasProblem(v, "finding F-00000000000000a1 revision 1", "stored SHA-256"));
+    CHECK(HasProblem(v, "finding F-00000000000000a1 revision 1", "no longer matches its log record"));
+  }
+  SECTION("one byte of an evidence reference") {
+    Tamper(fx.path, "UPDATE evidence SET offset = offset + 1 WHERE finding_id = 'F-00000000000000b2' AND n = 2");
+    const auto v = fx.Verify();
+    INFO(Describe(v.problems));
+    CHECK(HasProblem(v, "evidence 2 of finding F-00000000000000b2", "no longer matches"));
+    CHECK(HasProblem(v, "finding F-00000000000000b2 revision 1", "evidence rows differ from the evidence of its JSON"));
+    CHECK(v.problems.size() == 2);
+  }
+  SECTION("a row of a finding's own tables (an acceptance record)") {
+    Tamper(fx.path, "UPDATE finding_acceptances SET version = '2025-06'");
+    const auto v = fx.Verify();
+    INFO(Describe(v.problems));
+    CHECK(HasProblem(v, "finding F-00000000000000a1 revision 1", "acceptance records differ"));
+    CHECK(v.problems.size() == 2);  // both findings cite the acceptance
+  }
+  SECTION("a review's reason") {
+    Tamper(fx.path, "UPDATE reviews SET reason = 'clear pattern!'");
+    const auto v = fx.Verify();
+    INFO(Describe(v.problems));
+    CHECK(HasProblem(v, "review 1 of finding F-00000000000000a1", "no longer matches"));
+  }
+  SECTION("one byte of a log record") {
+    Tamper(fx.path, "UPDATE leaves SET record = replace(record, '\"n\":1', '\"n\":7') WHERE idx = 2");
+    const auto v = fx.Verify();
+    INFO(Describe(v.problems));
+    CHECK(HasProblem(v, "leaf 2 (evidence)", "stored hash does not match"));
+    CHECK(HasProblem(v, "checkpoint", "root does not match"));
+  }
+  SECTION("a record and its hash rewritten together") {
+    Tamper(fx.path, "UPDATE leaves SET record = 'x', hash = X'" + ToHex(LeafHash("x")) + "' WHERE idx = 3");
+    const auto v = fx.Verify();
+    INFO(Describe(v.problems));
+    CHECK(HasProblem(v, "checkpoint", "root does not match"));
+    CHECK(HasProblem(v, "evidence 2 of finding F-00000000000000a1", "no longer matches"));
+  }
+  SECTION("a deleted row") {
+    Tamper(fx.path, "DELETE FROM evidence WHERE finding_id = 'F-00000000000000a1' AND n = 3");
+    const auto v = fx.Verify();
+    INFO(Describe(v.problems));
+    CHECK(HasProblem(v, "leaf 4 (evidence)", "row was deleted"));
+  }
+  SECTION("a deleted log leaf") {
+    Tamper(fx.path, "DELETE FROM leaves WHERE idx = 10");
+    const auto v = fx.Verify();
+    INFO(Describe(v.problems));
+    CHECK(HasProblem(v, "checkpoint 3", "leaves were deleted"));
+    CHECK(HasProblem(v, "custody entry 1", "does not have"));
+  }
+  SECTION("reordered rows") {
+    Tamper(fx.path, "UPDATE leaves SET idx = -1 WHERE idx = 2; UPDATE leaves SET idx = 2 WHERE idx = 3;"
+                    "UPDATE leaves SET idx = 3 WHERE idx = -1;");
+    const auto v = fx.Verify();
+    INFO(Describe(v.problems));
+    CHECK(HasProblem(v, "checkpoint 1", "root does not match"));
+    CHECK(HasProblem(v, "evidence 1 of finding F-00000000000000a1", "no longer matches"));
+  }
+  SECTION("a replaced checkpoint signature") {
+    Tamper(fx.path, "UPDATE checkpoints SET signature = X'" + std::string(128, '0') + "' WHERE seq = 2");
+    const auto v = fx.Verify();
+    INFO(Describe(v.problems));
+    CHECK(HasProblem(v, "checkpoint 2", "bad signature"));
+    CHECK(v.checkpoints.valid == 2);
+  }
+  SECTION("a checkpoint re-signed by another key") {
+    auto other = VerifyStore(fx.path, PrivateKey::FromRawSeed(std::vector<std::uint8_t>(32, 8))->public_key(),
+                             fx.keys.hasher);
+    REQUIRE(other.ok());
+    CHECK(HasProblem(*other, "checkpoint 1", "not by the trusted key"));
+  }
+  SECTION("the wrong pseudonym key") {
+    auto v = VerifyStore(fx.path, fx.keys.signing.public_key(), *KeyedHasher::Create(std::vector<std::uint8_t>(32, 1)));
+    REQUIRE(v.ok());
+    CHECK(HasProblem(*v, "finding F-00000000000000a1", "no longer matches"));
+  }
+  SECTION("a truncated file") {
+    std::filesystem::resize_file(fx.path, std::filesystem::file_size(fx.path) / 2);
+    const auto v = fx.Verify();
+    INFO(Describe(v.problems));
+    REQUIRE(!v.ok());
+    CHECK(HasProblem(v, "store file", ""));
+  }
+  SECTION("a file cut to a few bytes") {
+    std::filesystem::resize_file(fx.path, 100);
+    const auto v = fx.Verify();
+    CHECK(HasProblem(v, "store file", "truncated"));
+  }
+}
+
+TEST_CASE("store: a crash before commit leaves none of the run", "[store]") {
+  Fixture fx;
+  const auto before = fx.Verify();
+  REQUIRE(before.ok());
+  for (const char* point : {"store.run.before_checkpoint", "store.run.before_commit"}) {
+    const pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      ::setenv("TOSGUARD_FAULT", point, 1);
+      auto store = Store::Open(fx.path, false);
+      if (!store.ok()) ::_exit(1);
+      (void)store->RecordRun(MakeRun(), {MakeFinding(fx.logs, "F-00000000000000c3", "acct-3", 5)}, fx.keys.Writer());
+      ::_exit(0);  // not reached when the fault fires
+    }
+    int status = 0;
+    REQUIRE(waitpid(pid, &status, 0) == pid);
+    INFO(point);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 86);
+    const auto after = fx.Verify();
+    CHECK(after.ok());
+    CHECK(after.leaves.total == before.leaves.total);
+    auto store = Store::Open(fx.path, false);
+    CHECK(store->GetFinding("F-00000000000000c3").status().code() == StatusCode::kNotFound);
+  }
+}
+
+TEST_CASE("report: the JSON verifies offline, names tampering, and is the same bytes twice", "[store][report]") {
+  Fixture fx;
+  auto store = Store::Open(fx.path, false);
+  REQUIRE(store.ok());
+  auto dossier = store->GetFinding("F-00000000000000a1");
+  REQUIRE(dossier.ok());
+  ReportOptions options;
+  options.generated_at = 1764583200000000;
+  options.examiner = "Compliance";
+  options.tool_version = "0.1.0";
+  options.revision = "test";
+  options.logs_dir = fx.dir.str();
+  auto json = BuildReportJson(*store, *dossier, fx.keys.hasher, options);
+  REQUIRE(json.ok());
+  CHECK(*BuildReportJson(*store, *dossier, fx.keys.hasher, options) == *json);
+  CHECK(json->find("acct-1") == std::string::npos);  // pseudonymised by default
+  CHECK(json->find(Pseudonym(fx.keys.hasher, "acct-1")) != std::string::npos);
+  CHECK(json->find("u003cscript") == std::string::npos);  // no text without include_text
+
+  const PublicKey key = fx.keys.signing.public_key();
+  auto v = VerifyReport(*json, &key, fx.dir.str());
+  REQUIRE(v.ok());
+  INFO(Describe(v->problems));
+  CHECK(v->ok());
+  CHECK(v->signature_ok);
+  CHECK(v->leaves.total == 1 + 1 + 3 + 1 + 1);
+  CHECK(v->lines.valid == 3);
+
+  auto tampered = [&](const std::string& from, const std::string& to) {
+    std::string t = *json;
+    const auto at = t.find(from);
+    REQUIRE(at != std::string::npos);
+    t.replace(at, from.size(), to);
+    auto r = VerifyReport(t, &key, "");
+    REQUIRE(r.ok());
+    return *r;
+  };
+  CHECK(!tampered("\"level\":\"violation\"", "\"level\":\"review\"").ok());
+  CHECK(!tampered("\"first\":\"2025-01-12\"", "\"first\":\"2025-01-11\"").ok());
+  CHECK(!tampered("\"total\":40", "\"total\":400").ok());
+  CHECK(!tampered("\"decision\":\"confirmed\"", "\"decision\":\"dismissed\"").ok());
+  const auto proof = json->find("\"proof\":[\"");
+  REQUIRE(proof != std::string::npos);
+  std::string bad_proof = *json;
+  bad_proof[proof + 10] = bad_proof[proof + 10] == '0' ? '1' : '0';
+  CHECK(!VerifyReport(bad_proof, &key, "")->ok());
+  // Another key, or the log files changed since the scan.
+  const PublicKey other = PrivateKey::FromRawSeed(std::vector<std::uint8_t>(32, 8))->public_key();
+  CHECK(!VerifyReport(*json, &other, "")->signature_ok);
+  std::string changed = fx.logs.content;
+  changed[5] = 'E';
+  fx.dir.Write("data/events.jsonl", changed);
+  auto lines = VerifyReport(*json, &key, fx.dir.str());
+  REQUIRE(lines.ok());
+  CHECK(lines->lines.valid == 2);
+  CHECK(!lines->ok());
+
+  // Revealed identifiers and quoted text only on request.
+  fx.dir.Write("data/events.jsonl", fx.logs.content);
+  options.reveal = true;
+  options.include_text = true;
+  auto revealed = BuildReportJson(*store, *dossier, fx.keys.hasher, options);
+  REQUIRE(revealed.ok());
+  CHECK(revealed->find("\"acct-1\"") != std::string::npos);
+  CHECK(revealed->find("\\u003cscript\\u003ex\\u003c/script\\u003e") != std::string::npos);  // JSON escapes <, >
+  CHECK(VerifyReport(*revealed, &key, fx.dir.str())->ok());
+}
+
+}  // namespace tosguard::audit
