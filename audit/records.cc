@@ -1,9 +1,9 @@
 #include "audit/records.h"
 
+#include <simdjson.h>
+
 #include <algorithm>
 #include <map>
-
-#include <simdjson.h>
 
 #include "base/json_writer.h"
 #include "base/sha256.h"
@@ -45,7 +45,12 @@ std::string RuleMetaJson(const RuleMeta& m) {
   if (m.clause) {
     const RuleClause& c = *m.clause;
     w.BeginObject();
-    w.Key("policy").String(c.policy).Key("policy_title").String(c.policy_title).Key("section").String(c.section);
+    w.Key("policy")
+        .String(c.policy)
+        .Key("policy_title")
+        .String(c.policy_title)
+        .Key("section")
+        .String(c.section);
     w.Key("since").String(c.since).Key("until").String(c.until).Key("text").String(c.text);
     w.Key("versions");
     strings(c.versions);
@@ -82,18 +87,20 @@ Result<RuleMeta> ParseRuleMeta(std::string_view json) {
     }
     return true;
   };
-  bool ok = text(root, "title", &m.title) && text(root, "severity", &m.severity) && text(root, "scope", &m.scope) &&
-            text(root, "window", &m.window) && strings(root, "tags", &m.tags) &&
-            strings(root, "exemptions", &m.exemptions);
+  bool ok = text(root, "title", &m.title) && text(root, "severity", &m.severity) &&
+            text(root, "scope", &m.scope) && text(root, "window", &m.window) &&
+            strings(root, "tags", &m.tags) && strings(root, "exemptions", &m.exemptions);
   simdjson::dom::element clause;
   if (ok && root["clause"].get(clause) == simdjson::SUCCESS && !clause.is_null()) {
     RuleClause c;
     ok = text(clause, "policy", &c.policy) && text(clause, "policy_title", &c.policy_title) &&
-         text(clause, "section", &c.section) && text(clause, "since", &c.since) && text(clause, "until", &c.until) &&
-         text(clause, "text", &c.text) && strings(clause, "versions", &c.versions);
+         text(clause, "section", &c.section) && text(clause, "since", &c.since) &&
+         text(clause, "until", &c.until) && text(clause, "text", &c.text) &&
+         strings(clause, "versions", &c.versions);
     m.clause = std::move(c);
   }
-  if (!ok) return Status::InvalidArgument("rule metadata lacks a field or has one of the wrong type");
+  if (!ok)
+    return Status::InvalidArgument("rule metadata lacks a field or has one of the wrong type");
   return m;
 }
 
@@ -114,7 +121,10 @@ std::string RunRecord(const RunRow& run) {
   w.Key("rules").BeginArray();
   for (const RuleRow& r : run.rules) {
     w.BeginObject().Key("rule").String(r.rule_id).Key("file").String(r.file);
-    w.Key("file_sha256").String(r.file_sha256).Key("source_sha256").String(ToHex(Sha256::Of(r.source)));
+    w.Key("file_sha256")
+        .String(r.file_sha256)
+        .Key("source_sha256")
+        .String(ToHex(Sha256::Of(r.source)));
     w.Key("meta_sha256").String(ToHex(Sha256::Of(r.meta)));
     w.EndObject();
   }
@@ -122,7 +132,12 @@ std::string RunRecord(const RunRow& run) {
   w.Key("inputs").BeginArray();
   for (const InputRow& i : run.inputs) {
     w.BeginObject().Key("file").String(i.file).Key("sha256").String(i.sha256);
-    w.Key("lines").Uint(i.lines).Key("records").Uint(i.records).Key("quarantined").Uint(i.quarantined);
+    w.Key("lines")
+        .Uint(i.lines)
+        .Key("records")
+        .Uint(i.records)
+        .Key("quarantined")
+        .Uint(i.quarantined);
     w.EndObject();
   }
   w.EndArray();

@@ -59,13 +59,13 @@ struct QuarantineRow {
 };
 
 struct RunRow {
-  std::string run_id;         // R-000001, R-000002, ... in the store
-  std::string command;        // the command line, as given
+  std::string run_id;   // R-000001, R-000002, ... in the store
+  std::string command;  // the command line, as given
   std::string tool_version, revision;
   std::string started_at, finished_at;  // RFC 3339 UTC
-  std::string config_sha256;  // of the configuration file's bytes
-  std::string rules_sha256;   // of `sha256sum`'s listing of the rule files (RulesDigest)
-  std::string from_day, to_day;  // the audited period; "" when nothing was evaluated
+  std::string config_sha256;            // of the configuration file's bytes
+  std::string rules_sha256;             // of `sha256sum`'s listing of the rule files (RulesDigest)
+  std::string from_day, to_day;         // the audited period; "" when nothing was evaluated
   std::vector<RuleRow> rules;
   std::vector<InputRow> inputs;
   std::vector<QuarantineRow> quarantine;
@@ -107,7 +107,7 @@ struct CustodyRow {
   std::int64_t seq = 0;
   std::string at, action;  // action: "export" or "reveal"
   std::string finding_id;
-  std::string what;        // e.g. "report html --reveal"
+  std::string what;  // e.g. "report html --reveal"
   std::string by, why;
   std::string report_sha256;  // of the exported bytes
   std::int64_t leaf = -1;

@@ -16,8 +16,9 @@ namespace {
 
 // "2025-03-03" -> "3 March 2025".
 std::string LongDate(const std::string& day) {
-  static const char* const kMonths[] = {"January", "February", "March",     "April",   "May",      "June",
-                                        "July",    "August",   "September", "October", "November", "December"};
+  static const char* const kMonths[] = {"January",   "February", "March",    "April",
+                                        "May",       "June",     "July",     "August",
+                                        "September", "October",  "November", "December"};
   if (day.size() != 10) return day;
   const int month = std::stoi(day.substr(5, 2));
   const int dom = std::stoi(day.substr(8, 2));
@@ -43,8 +44,8 @@ std::string LevelPhrase(const std::string& level) {
 }
 
 bool IsComparison(const std::string& op) {
-  return op == ">=" || op == ">" || op == "<=" || op == "<" || op == "==" || op == "!=" || op == "has" ||
-         op == "in" || op == "matches";
+  return op == ">=" || op == ">" || op == "<=" || op == "<" || op == "==" || op == "!=" ||
+         op == "has" || op == "in" || op == "matches";
 }
 
 struct Fact {
@@ -53,9 +54,11 @@ struct Fact {
   std::string condition, value, threshold, held;
 };
 
-void CollectFacts(const engine::ExplainNode& n, const std::string& level, bool fired, std::vector<Fact>* out) {
+void CollectFacts(const engine::ExplainNode& n, const std::string& level, bool fired,
+                  std::vector<Fact>* out) {
   if (IsComparison(n.op) && n.children.size() == 2) {
-    out->push_back({level, fired, n.text, n.children[0].value.text, n.children[1].value.text, n.value.text});
+    out->push_back(
+        {level, fired, n.text, n.children[0].value.text, n.children[1].value.text, n.value.text});
     return;
   }
   if (n.op == "and" || n.op == "or" || n.op == "not") {
@@ -67,8 +70,8 @@ void CollectFacts(const engine::ExplainNode& n, const std::string& level, bool f
 
 class Builder {
  public:
-  Builder(const FindingDossier& d, const engine::Finding& f, const RuleMeta& meta, const KeyedHasher& hasher,
-          const ReportOptions& o)
+  Builder(const FindingDossier& d, const engine::Finding& f, const RuleMeta& meta,
+          const KeyedHasher& hasher, const ReportOptions& o)
       : d_(d), f_(f), meta_(meta), hasher_(hasher), o_(o) {}
 
   // An identifier as the report shows it: its pseudonym (revealed beside it on request).
@@ -81,7 +84,8 @@ class Builder {
   std::string ScopePhrase() {
     const std::string s = Id(f_.scope_value);
     if (f_.scope_kind == "cluster") {
-      return "the " + std::to_string(f_.cluster_members.size()) + " linked accounts of cluster " + s;
+      return "the " + std::to_string(f_.cluster_members.size()) + " linked accounts of cluster " +
+             s;
     }
     if (f_.scope_kind == "org") return "organisation " + s;
     if (f_.scope_kind == "api_key") return "API key " + s;
@@ -91,12 +95,14 @@ class Builder {
   std::vector<std::string> Narrative(const std::vector<Fact>& facts) {
     std::vector<std::string> out;
     const std::string level = engine::OutcomeName(f_.level);
-    std::string p1 = "Between " + LongDate(Day(f_.first_day)) + " and " + LongDate(Day(f_.last_day)) + " (" +
-                     std::to_string(f_.days) + (f_.days == 1 ? " day" : " days") + "), " + ScopePhrase() +
-                     " met the " + LevelPhrase(level) + " level of rule " + f_.rule_id;
+    std::string p1 = "Between " + LongDate(Day(f_.first_day)) + " and " +
+                     LongDate(Day(f_.last_day)) + " (" + std::to_string(f_.days) +
+                     (f_.days == 1 ? " day" : " days") + "), " + ScopePhrase() + " met the " +
+                     LevelPhrase(level) + " level of rule " + f_.rule_id;
     if (!meta_.title.empty()) p1 += " (\"" + meta_.title + "\")";
-    p1 += ". At the peak, in the " + FormatDuration(f_.window) + " window ending " + LongDate(Day(f_.peak_day)) +
-          ", " + Thousands(f_.evidence_total) + " requests counted for the rule";
+    p1 += ". At the peak, in the " + FormatDuration(f_.window) + " window ending " +
+          LongDate(Day(f_.peak_day)) + ", " + Thousands(f_.evidence_total) +
+          " requests counted for the rule";
     if (f_.accounts.size() > 1) p1 += ", from " + std::to_string(f_.accounts.size()) + " accounts";
     p1 += ".";
     out.push_back(p1);
@@ -107,7 +113,8 @@ class Builder {
         parts.push_back(fact.condition + " was " + fact.value);
       } else {
         parts.push_back(fact.condition.substr(0, fact.condition.find(' ')) + " was " + fact.value +
-                        " against a threshold of " + fact.threshold + " (" + fact.condition + ": " + fact.held + ")");
+                        " against a threshold of " + fact.threshold + " (" + fact.condition + ": " +
+                        fact.held + ")");
       }
     }
     if (!parts.empty()) {
@@ -117,8 +124,10 @@ class Builder {
       for (std::size_t i = 0; i < parts.size(); ++i) p2 += (i ? "; " : "") + parts[i];
       p2 += ".";
       if (f_.level == engine::Outcome::kInsufficient) {
-        p2 += " tosguard reports insufficient evidence rather than compliance when a decision hinges on an "
-              "unknown value.";
+        p2 +=
+            " tosguard reports insufficient evidence rather than compliance when a decision hinges "
+            "on an "
+            "unknown value.";
       }
       out.push_back(p2);
     }
@@ -134,14 +143,16 @@ class Builder {
       p3 += ".";
       out.push_back(p3);
     }
-    std::string p4 = std::to_string(f_.evidence.size()) + " of the " + Thousands(f_.evidence_total) +
-                     " counted requests of the peak window are cited (" + f_.sample_method +
-                     "). Each is identified by its file, byte offset and the SHA-256 of its line, so it can be "
-                     "re-read from the original logs and checked.";
+    std::string p4 =
+        std::to_string(f_.evidence.size()) + " of the " + Thousands(f_.evidence_total) +
+        " counted requests of the peak window are cited (" + f_.sample_method +
+        "). Each is identified by its file, byte offset and the SHA-256 of its line, so it can be "
+        "re-read from the original logs and checked.";
     out.push_back(p4);
     if (!f_.waivers.empty()) {
       out.push_back(std::to_string(f_.waivers.size()) +
-                    " governed waiver(s) applied to the scope during the period; the requests they covered were "
+                    " governed waiver(s) applied to the scope during the period; the requests they "
+                    "covered were "
                     "not counted.");
     }
     return out;
@@ -155,24 +166,36 @@ class Builder {
     if (!tree.ok()) return tree.status();
     const StoredCheckpoint& cp = **checkpoint;
     if (cp.checkpoint.tree_size != tree->size()) {
-      return Status::Corruption("the store's log has leaves after its last checkpoint (run tosguard verify)");
+      return Status::Corruption(
+          "the store's log has leaves after its last checkpoint (run tosguard verify)");
     }
     auto leaves = store.Leaves();
     if (!leaves.ok()) return leaves.status();
 
     std::vector<Fact> facts;
     for (const auto& level : f_.explanation) {
-      CollectFacts(level.condition, level.level, level.level == engine::OutcomeName(f_.level), &facts);
+      CollectFacts(level.condition, level.level, level.level == engine::OutcomeName(f_.level),
+                   &facts);
     }
     const FindingRow& row = d_.summary.row;
     JsonWriter w;
     w.BeginObject();
     w.Key("schema").String(kReportSchema);
     w.Key("generated_at").String(FormatRfc3339(o_.generated_at));
-    w.Key("tool").BeginObject().Key("name").String("tosguard").Key("version").String(o_.tool_version);
+    w.Key("tool")
+        .BeginObject()
+        .Key("name")
+        .String("tosguard")
+        .Key("version")
+        .String(o_.tool_version);
     w.Key("revision").String(o_.revision).EndObject();
     w.Key("examiner").String(o_.examiner);
-    w.Key("options").BeginObject().Key("pseudonymised").Bool(!o_.reveal).Key("include_text").Bool(o_.include_text);
+    w.Key("options")
+        .BeginObject()
+        .Key("pseudonymised")
+        .Bool(!o_.reveal)
+        .Key("include_text")
+        .Bool(o_.include_text);
     w.EndObject();
 
     w.Key("case").BeginObject();
@@ -183,7 +206,12 @@ class Builder {
     w.EndArray();
     w.Key("scope_kind").String(f_.scope_kind).Key("scope").String(Id(f_.scope_value));
     w.Key("level").String(engine::OutcomeName(f_.level));
-    w.Key("first").String(Day(f_.first_day)).Key("last").String(Day(f_.last_day)).Key("peak").String(Day(f_.peak_day));
+    w.Key("first")
+        .String(Day(f_.first_day))
+        .Key("last")
+        .String(Day(f_.last_day))
+        .Key("peak")
+        .String(Day(f_.peak_day));
     w.Key("days").Uint(f_.days).Key("window").String(FormatDuration(f_.window));
     w.Key("status").String(d_.summary.status);
     w.EndObject();
@@ -230,7 +258,8 @@ class Builder {
 
     w.Key("metrics").BeginArray();
     for (const auto& m : f_.metrics) {
-      w.BeginObject().Key("name").String(m.name).Key("kind").String(m.kind).Key("type").String(m.value.type);
+      w.BeginObject().Key("name").String(m.name).Key("kind").String(m.kind).Key("type").String(
+          m.value.type);
       w.Key("value").String(m.value.text).EndObject();
     }
     w.EndArray();
@@ -290,7 +319,8 @@ class Builder {
         const auto& e = f_.evidence[i];
         auto expected = HexDecode(e.line_sha256);
         Digest want{};
-        if (expected && expected->size() == 32) std::copy(expected->begin(), expected->end(), want.begin());
+        if (expected && expected->size() == 32)
+          std::copy(expected->begin(), expected->end(), want.begin());
         auto line = engine::ReadCitedLine(o_.logs_dir + "/" + e.file, e.ref, &want);
         if (!line.ok()) return line.status();
         excerpts[i] = SafeExcerpt(line->bytes, o_.excerpt_bytes);
@@ -337,7 +367,12 @@ class Builder {
         scope = scope.substr(0, colon + 1) + Id(scope.substr(colon + 1));
       }
       w.BeginObject().Key("id").String(x.id).Key("rule").String(x.rule).Key("scope").String(scope);
-      w.Key("approver").String(x.approver).Key("basis").String(x.basis).Key("from").String(FormatRfc3339(x.from));
+      w.Key("approver")
+          .String(x.approver)
+          .Key("basis")
+          .String(x.basis)
+          .Key("from")
+          .String(FormatRfc3339(x.from));
       w.Key("until");
       if (x.until) {
         w.String(FormatRfc3339(*x.until));
@@ -352,7 +387,8 @@ class Builder {
       w.Null();
     } else {
       std::string text;
-      for (std::size_t i = 0; i < meta_.exemptions.size(); ++i) text += (i ? " or " : "") + meta_.exemptions[i];
+      for (std::size_t i = 0; i < meta_.exemptions.size(); ++i)
+        text += (i ? " or " : "") + meta_.exemptions[i];
       w.String(text);
     }
 
@@ -365,20 +401,30 @@ class Builder {
 
     w.Key("reviews").BeginArray();
     for (const auto& r : d_.reviews) {
-      w.BeginObject().Key("at").String(r.at).Key("decision").String(r.decision).Key("by").String(r.by);
+      w.BeginObject()
+          .Key("at")
+          .String(r.at)
+          .Key("decision")
+          .String(r.decision)
+          .Key("by")
+          .String(r.by);
       w.Key("reason").String(r.reason).EndObject();
     }
     w.EndArray();
     w.Key("custody").BeginArray();
     for (const auto& c : d_.custody) {
-      w.BeginObject().Key("at").String(c.at).Key("action").String(c.action).Key("what").String(c.what);
+      w.BeginObject().Key("at").String(c.at).Key("action").String(c.action).Key("what").String(
+          c.what);
       w.Key("by").String(c.by).Key("why").String(c.why).EndObject();
     }
     w.EndArray();
 
     w.Key("reproduce").BeginObject();
     w.Key("run").String(d_.run.run_id).Key("command").String(d_.run.command);
-    w.Key("config_sha256").String(d_.run.config_sha256).Key("rules_sha256").String(d_.run.rules_sha256);
+    w.Key("config_sha256")
+        .String(d_.run.config_sha256)
+        .Key("rules_sha256")
+        .String(d_.run.rules_sha256);
     w.Key("rules").BeginArray();
     std::set<std::string> files;
     for (const auto& r : d_.run.rules) {
@@ -388,7 +434,8 @@ class Builder {
     w.EndArray();
     w.Key("inputs").BeginArray();
     for (const auto& i : d_.run.inputs) {
-      w.BeginObject().Key("file").String(i.file).Key("sha256").String(i.sha256).Key("lines").Uint(i.lines);
+      w.BeginObject().Key("file").String(i.file).Key("sha256").String(i.sha256).Key("lines").Uint(
+          i.lines);
       w.EndObject();
     }
     w.EndArray();
@@ -399,7 +446,8 @@ class Builder {
     w.EndObject();
 
     // Integrity: the records of this finding and the proof that each is in the signed log.
-    std::vector<std::pair<std::string, std::int64_t>> cited = {{"run", d_.run.leaf}, {"finding", row.leaf}};
+    std::vector<std::pair<std::string, std::int64_t>> cited = {{"run", d_.run.leaf},
+                                                               {"finding", row.leaf}};
     for (const auto& e : d_.evidence) cited.emplace_back("evidence", e.leaf);
     for (const auto& r : d_.reviews) cited.emplace_back("review", r.leaf);
     for (const auto& c : d_.custody) cited.emplace_back("custody", c.leaf);
@@ -420,7 +468,8 @@ class Builder {
       const LeafRow& leaf = (*leaves)[static_cast<std::size_t>(index)];
       auto proof = tree->InclusionProof(static_cast<std::uint64_t>(index), tree->size());
       if (!proof.ok()) return proof.status();
-      w.BeginObject().Key("kind").String(kind).Key("index").Int(index).Key("record").String(leaf.record);
+      w.BeginObject().Key("kind").String(kind).Key("index").Int(index).Key("record").String(
+          leaf.record);
       w.Key("leaf_hash").String(ToHex(tree->leaf(static_cast<std::uint64_t>(index))));
       w.Key("proof").BeginArray();
       for (const Digest& h : *proof) w.String(ToHex(h));
@@ -437,44 +486,71 @@ class Builder {
  private:
   std::vector<std::string> Methodology() const {
     std::vector<std::string> m;
-    m.push_back("The rule is evaluated at the end of each UTC day of the audited period (" + d_.run.from_day + " to " +
-                d_.run.to_day + "), over the requests of its " + FormatDuration(f_.window) +
-                " window: those with a time t in (end of day - window, end of day]. A finding is a maximal run of "
-                "consecutive days on which the same level held for the same " + f_.scope_kind + ".");
-    m.push_back("A request counts only if, at its own time, its account had accepted a version of the policy that "
-                "was in force and contains the cited clause; exempted accounts (the rule's unless conditions) and "
-                "requests covered by a governed waiver do not count.");
+    m.push_back("The rule is evaluated at the end of each UTC day of the audited period (" +
+                d_.run.from_day + " to " + d_.run.to_day + "), over the requests of its " +
+                FormatDuration(f_.window) +
+                " window: those with a time t in (end of day - window, end of day]. A finding is a "
+                "maximal run of "
+                "consecutive days on which the same level held for the same " +
+                f_.scope_kind + ".");
+    m.push_back(
+        "A request counts only if, at its own time, its account had accepted a version of the "
+        "policy that "
+        "was in force and contains the cited clause; exempted accounts (the rule's unless "
+        "conditions) and "
+        "requests covered by a governed waiver do not count.");
     if (f_.scope_kind == "cluster") {
-      m.push_back("Accounts are linked into a cluster when they share an identifier named in the configuration "
-                  "(union-find over accounts and requests); each link is listed with the identifier and its "
-                  "(pseudonymised) value.");
+      m.push_back(
+          "Accounts are linked into a cluster when they share an identifier named in the "
+          "configuration "
+          "(union-find over accounts and requests); each link is listed with the identifier and "
+          "its "
+          "(pseudonymised) value.");
     }
-    m.push_back("Detector signals join a request by its event id, otherwise the account's latest signal at or "
-                "before the request; their versions and calibration are listed as recorded.");
-    m.push_back("A decision that depends on a value that is unknown gives insufficient evidence, never compliance.");
-    m.push_back("The evidence sample is deterministic: " + f_.sample_method +
-                ". The same inputs, rules and tool version give the same finding and the same sample.");
+    m.push_back(
+        "Detector signals join a request by its event id, otherwise the account's latest signal at "
+        "or "
+        "before the request; their versions and calibration are listed as recorded.");
+    m.push_back(
+        "A decision that depends on a value that is unknown gives insufficient evidence, never "
+        "compliance.");
+    m.push_back(
+        "The evidence sample is deterministic: " + f_.sample_method +
+        ". The same inputs, rules and tool version give the same finding and the same sample.");
     return m;
   }
 
   std::vector<std::string> Limitations() const {
     std::vector<std::string> l;
-    l.push_back("A finding is evidence for review, not a legal conclusion: it states that the logged activity "
-                "met the rule's thresholds, as the rule's author wrote them.");
-    l.push_back("The findings are only as complete as the logs: requests missing from the inputs, and lines "
-                "quarantined as malformed (counted in the run record), were not evaluated.");
+    l.push_back(
+        "A finding is evidence for review, not a legal conclusion: it states that the logged "
+        "activity "
+        "met the rule's thresholds, as the rule's author wrote them.");
+    l.push_back(
+        "The findings are only as complete as the logs: requests missing from the inputs, and "
+        "lines "
+        "quarantined as malformed (counted in the run record), were not evaluated.");
     if (!f_.detectors.empty()) {
-      l.push_back("Detector scores are probabilistic; the false-positive rates listed are those measured by the "
-                  "detector's owners at the stated thresholds, not by this tool.");
+      l.push_back(
+          "Detector scores are probabilistic; the false-positive rates listed are those measured "
+          "by the "
+          "detector's owners at the stated thresholds, not by this tool.");
     }
     if (f_.scope_kind == "cluster") {
-      l.push_back("Shared identifiers can link unrelated people (a shared network address, a family payment "
-                  "method); values shared by too many accounts link nobody, but each link should be reviewed.");
+      l.push_back(
+          "Shared identifiers can link unrelated people (a shared network address, a family "
+          "payment "
+          "method); values shared by too many accounts link nobody, but each link should be "
+          "reviewed.");
     }
-    l.push_back("Aggregates such as count(...) and share(...) treat a request whose tested value is unknown as not "
-                "matching; a rule can therefore understate activity when fields are missing from the logs.");
-    l.push_back("Identifiers are pseudonymised with a keyed hash; only the holder of the key can link a "
-                "pseudonym to an account.");
+    l.push_back(
+        "Aggregates such as count(...) and share(...) treat a request whose tested value is "
+        "unknown as not "
+        "matching; a rule can therefore understate activity when fields are missing from the "
+        "logs.");
+    l.push_back(
+        "Identifiers are pseudonymised with a keyed hash; only the holder of the key can link a "
+        "pseudonym to an account.");
     return l;
   }
 
@@ -488,8 +564,8 @@ class Builder {
 
 }  // namespace
 
-Result<std::string> BuildReportJson(Store& store, const FindingDossier& dossier, const KeyedHasher& hasher,
-                                    const ReportOptions& options) {
+Result<std::string> BuildReportJson(Store& store, const FindingDossier& dossier,
+                                    const KeyedHasher& hasher, const ReportOptions& options) {
   auto finding = engine::ParseFindingJson(dossier.summary.row.body);
   if (!finding.ok()) {
     return Status::Corruption("finding " + dossier.summary.row.finding_id +
@@ -499,7 +575,8 @@ Result<std::string> BuildReportJson(Store& store, const FindingDossier& dossier,
   for (const RuleRow& r : dossier.run.rules) {
     if (r.rule_id != finding->rule_id) continue;
     auto parsed = ParseRuleMeta(r.meta);
-    if (!parsed.ok()) return Status::Corruption("rule " + r.rule_id + ": " + parsed.status().message());
+    if (!parsed.ok())
+      return Status::Corruption("rule " + r.rule_id + ": " + parsed.status().message());
     meta = std::move(*parsed);
   }
   Builder b(dossier, *finding, meta, hasher, options);

@@ -30,7 +30,7 @@ struct ReportOptions {
 
 // Builds the report of the latest revision of a finding from the store. The proofs are
 // against the store's latest checkpoint. Same store, same options: same bytes.
-Result<std::string> BuildReportJson(Store& store, const FindingDossier& dossier, const KeyedHasher& hasher,
-                                    const ReportOptions& options);
+Result<std::string> BuildReportJson(Store& store, const FindingDossier& dossier,
+                                    const KeyedHasher& hasher, const ReportOptions& options);
 
 }  // namespace tosguard::audit

@@ -78,14 +78,17 @@ Stmt::~Stmt() {
 Result<Stmt> Stmt::Prepare(const Db& db, std::string_view sql) {
   Stmt s;
   s.db_ = db.get();
-  if (sqlite3_prepare_v2(s.db_, sql.data(), static_cast<int>(sql.size()), &s.stmt_, nullptr) != SQLITE_OK) {
-    return Status::IoError("cannot prepare '" + std::string(sql.substr(0, 60)) + "': " + sqlite3_errmsg(s.db_));
+  if (sqlite3_prepare_v2(s.db_, sql.data(), static_cast<int>(sql.size()), &s.stmt_, nullptr) !=
+      SQLITE_OK) {
+    return Status::IoError("cannot prepare '" + std::string(sql.substr(0, 60)) +
+                           "': " + sqlite3_errmsg(s.db_));
   }
   return s;
 }
 
 Stmt& Stmt::Bind(int i, std::string_view text) {
-  const int rc = sqlite3_bind_text64(stmt_, i, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  const int rc =
+      sqlite3_bind_text64(stmt_, i, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
   if (rc != SQLITE_OK) bind_error_ = rc;
   return *this;
 }
@@ -142,7 +145,8 @@ void Stmt::Reset() {
 std::string Stmt::Text(int col) const {
   const auto* p = sqlite3_column_text(stmt_, col);
   const int n = sqlite3_column_bytes(stmt_, col);
-  return p == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n));
+  return p == nullptr ? std::string()
+                      : std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n));
 }
 
 std::int64_t Stmt::Int(int col) const { return sqlite3_column_int64(stmt_, col); }
@@ -150,7 +154,8 @@ std::int64_t Stmt::Int(int col) const { return sqlite3_column_int64(stmt_, col);
 std::string Stmt::Blob(int col) const {
   const void* p = sqlite3_column_blob(stmt_, col);
   const int n = sqlite3_column_bytes(stmt_, col);
-  return p == nullptr ? std::string() : std::string(static_cast<const char*>(p), static_cast<std::size_t>(n));
+  return p == nullptr ? std::string()
+                      : std::string(static_cast<const char*>(p), static_cast<std::size_t>(n));
 }
 
 int Stmt::Columns() const { return sqlite3_column_count(stmt_); }

@@ -109,8 +109,9 @@ Status Migrate(sqlite::Db& db, std::int64_t from) {
   for (std::int64_t v = from; v < kStoreSchemaVersion; ++v) {
     Status s = db.Exec(kMigrations[v]);
     if (s.ok()) s = db.Exec("PRAGMA user_version = " + std::to_string(v + 1));
-    if (!s.ok()) return Status::IoError("cannot migrate the store to schema " + std::to_string(v + 1) + ": " +
-                                        s.message());
+    if (!s.ok())
+      return Status::IoError("cannot migrate the store to schema " + std::to_string(v + 1) + ": " +
+                             s.message());
   }
   return Status::Ok();
 }
@@ -170,9 +171,10 @@ std::vector<EvidenceRow> EvidenceRowsOf(const engine::Finding& f, std::int64_t r
 }
 
 Result<Store> Store::Open(const std::string& path, bool create) {
-  struct stat st{};
+  struct stat st {};
   const bool exists = ::stat(path.c_str(), &st) == 0;
-  if (exists && S_ISDIR(st.st_mode)) return Status::InvalidArgument("the store '" + path + "' is a directory");
+  if (exists && S_ISDIR(st.st_mode))
+    return Status::InvalidArgument("the store '" + path + "' is a directory");
   if (!exists && !create) {
     return Status::NotFound("no evidence store at '" + path + "' (scan --store creates one)");
   }
@@ -180,45 +182,54 @@ Result<Store> Store::Open(const std::string& path, bool create) {
     return Status::Corruption("the store '" + path + "' is damaged: " + std::to_string(st.st_size) +
                               " bytes is shorter than a SQLite header page (truncated?)");
   }
-  auto db = sqlite::Db::Open(path, SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) |
-                                       SQLITE_OPEN_NOFOLLOW);
+  auto db = sqlite::Db::Open(
+      path, SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOFOLLOW);
   if (!db.ok()) return db.status();
   auto fail = [&](StatusCode code, const std::string& why) {
     return Status(code, "the store '" + path + "' " + why);
   };
   // Reading the header first tells a damaged or foreign file from a store.
   auto app = db->QueryInt("PRAGMA application_id");
-  if (!app.ok()) return fail(StatusCode::kCorruption, "is not a readable SQLite file: " + app.status().message());
+  if (!app.ok())
+    return fail(StatusCode::kCorruption,
+                "is not a readable SQLite file: " + app.status().message());
   auto version = db->QueryInt("PRAGMA user_version");
   if (!version.ok()) return version.status();
   auto tables = db->QueryInt("SELECT count(*) FROM sqlite_schema");
-  if (!tables.ok()) return fail(StatusCode::kCorruption, "is damaged: " + tables.status().message());
+  if (!tables.ok())
+    return fail(StatusCode::kCorruption, "is damaged: " + tables.status().message());
   if (*app != kApplicationId && !(*app == 0 && *tables == 0)) {
-    return fail(StatusCode::kFailedPrecondition, "is a SQLite file but not a tosguard evidence store");
+    return fail(StatusCode::kFailedPrecondition,
+                "is a SQLite file but not a tosguard evidence store");
   }
   if (*version > kStoreSchemaVersion) {
     return fail(StatusCode::kFailedPrecondition,
-                "has schema version " + std::to_string(*version) + ", written by a newer tosguard; this one reads up to " +
+                "has schema version " + std::to_string(*version) +
+                    ", written by a newer tosguard; this one reads up to " +
                     std::to_string(kStoreSchemaVersion));
   }
   // Durability: WAL with a sync at every commit, or nothing.
   auto mode = db->QueryText("PRAGMA journal_mode = WAL");
   if (!mode.ok() || *mode != "wal") {
     return fail(StatusCode::kFailedPrecondition,
-                "cannot use write-ahead logging (journal_mode is '" + (mode.ok() ? *mode : mode.status().message()) +
+                "cannot use write-ahead logging (journal_mode is '" +
+                    (mode.ok() ? *mode : mode.status().message()) +
                     "'); the store needs WAL with synchronous=FULL so that no commit can be lost");
   }
-  Status s = db->Exec("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA trusted_schema = OFF;"
-                      "PRAGMA cell_size_check = ON;");
+  Status s = db->Exec(
+      "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA trusted_schema = OFF;"
+      "PRAGMA cell_size_check = ON;");
   if (!s.ok()) return fail(StatusCode::kIoError, "refused its settings: " + s.message());
   auto sync = db->QueryInt("PRAGMA synchronous");
   if (!sync.ok() || *sync != 2) {
-    return fail(StatusCode::kFailedPrecondition, "does not keep synchronous=FULL; refusing a store that could lose commits");
+    return fail(StatusCode::kFailedPrecondition,
+                "does not keep synchronous=FULL; refusing a store that could lose commits");
   }
   if (*version < kStoreSchemaVersion) {
     s = db->Exec("BEGIN IMMEDIATE");
     if (s.ok()) s = Migrate(*db, *version);
-    if (s.ok() && *app == 0) s = db->Exec("PRAGMA application_id = " + std::to_string(kApplicationId));
+    if (s.ok() && *app == 0)
+      s = db->Exec("PRAGMA application_id = " + std::to_string(kApplicationId));
     if (s.ok()) s = db->Exec("COMMIT");
     if (!s.ok()) {
       (void)db->Exec("ROLLBACK");
@@ -231,8 +242,10 @@ Result<Store> Store::Open(const std::string& path, bool create) {
 Status Store::Begin() {
   Status s = db_.Exec("BEGIN IMMEDIATE");
   if (!s.ok()) {
-    if (s.message().find("locked") != std::string::npos || s.message().find("busy") != std::string::npos) {
-      return Status::FailedPrecondition("the store '" + path_ + "' is busy: another tosguard is writing to it");
+    if (s.message().find("locked") != std::string::npos ||
+        s.message().find("busy") != std::string::npos) {
+      return Status::FailedPrecondition("the store '" + path_ +
+                                        "' is busy: another tosguard is writing to it");
     }
     return s;
   }
@@ -258,8 +271,8 @@ Result<MerkleTree> Store::Tree() {
     if (!*row) break;
     const std::string hash = stmt->Blob(1);
     if (stmt->Int(0) != static_cast<std::int64_t>(tree.size()) || hash.size() != 32) {
-      return Status::Corruption("the store's log is damaged at leaf " + std::to_string(tree.size()) +
-                                " (run tosguard verify)");
+      return Status::Corruption("the store's log is damaged at leaf " +
+                                std::to_string(tree.size()) + " (run tosguard verify)");
     }
     Digest d;
     std::memcpy(d.data(), hash.data(), 32);
@@ -268,10 +281,12 @@ Result<MerkleTree> Store::Tree() {
   return tree;
 }
 
-Result<std::int64_t> Store::AppendLeaf(MerkleTree* tree, const std::string& kind, const std::string& record) {
+Result<std::int64_t> Store::AppendLeaf(MerkleTree* tree, const std::string& kind,
+                                       const std::string& record) {
   const Digest hash = LeafHash(record);
   const auto index = static_cast<std::int64_t>(tree->size());
-  auto stmt = sqlite::Stmt::Prepare(db_, "INSERT INTO leaves(idx, kind, record, hash) VALUES(?, ?, ?, ?)");
+  auto stmt =
+      sqlite::Stmt::Prepare(db_, "INSERT INTO leaves(idx, kind, record, hash) VALUES(?, ?, ?, ?)");
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, index).Bind(2, kind).Bind(3, record).BindBlob(4, Bytes(hash));
   if (Status s = stmt->Run(); !s.ok()) return s;
@@ -294,9 +309,10 @@ Result<StoredCheckpoint> Store::SignCheckpointRow(const MerkleTree& tree, const 
   out.key_id = log.signing_key->public_key().KeyId();
   const auto& raw = log.signing_key->public_key().raw();
   out.public_key.assign(reinterpret_cast<const char*>(raw.data()), raw.size());
-  auto stmt = sqlite::Stmt::Prepare(db_,
-                                    "INSERT INTO checkpoints(tree_size, root, time, text, signature, key_id, public_key)"
-                                    " VALUES(?, ?, ?, ?, ?, ?, ?)");
+  auto stmt = sqlite::Stmt::Prepare(
+      db_,
+      "INSERT INTO checkpoints(tree_size, root, time, text, signature, key_id, public_key)"
+      " VALUES(?, ?, ?, ?, ?, ?, ?)");
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, static_cast<std::int64_t>(out.checkpoint.tree_size))
       .BindBlob(2, Bytes(out.checkpoint.root))
@@ -310,7 +326,8 @@ Result<StoredCheckpoint> Store::SignCheckpointRow(const MerkleTree& tree, const 
   return out;
 }
 
-Result<RunOutcome> Store::RecordRun(RunRow run, const std::vector<engine::Finding>& findings, const LogWriter& log) {
+Result<RunOutcome> Store::RecordRun(RunRow run, const std::vector<engine::Finding>& findings,
+                                    const LogWriter& log) {
   if (Status s = Begin(); !s.ok()) return s;
   auto result = [&]() -> Result<RunOutcome> {
     auto tree = Tree();
@@ -323,8 +340,9 @@ Result<RunOutcome> Store::RecordRun(RunRow run, const std::vector<engine::Findin
     for (const RuleRow& r : run.rules) rule_sha[r.rule_id] = r.file_sha256;
 
     // Which findings are new, which revise a stored one, which are unchanged.
-    auto latest = sqlite::Stmt::Prepare(
-        db_, "SELECT revision, body_sha256 FROM findings WHERE finding_id = ? ORDER BY revision DESC LIMIT 1");
+    auto latest = sqlite::Stmt::Prepare(db_,
+                                        "SELECT revision, body_sha256 FROM findings WHERE "
+                                        "finding_id = ? ORDER BY revision DESC LIMIT 1");
     if (!latest.ok()) return latest.status();
     struct Pending {
       const engine::Finding* finding;
@@ -361,12 +379,21 @@ Result<RunOutcome> Store::RecordRun(RunRow run, const std::vector<engine::Findin
     if (!run_leaf.ok()) return run_leaf.status();
     run.leaf = *run_leaf;
     auto ins_run = sqlite::Stmt::Prepare(
-        db_, "INSERT INTO runs(seq, run_id, command, tool_version, revision, started_at, finished_at, config_sha256,"
-             " rules_sha256, from_day, to_day, new_findings, revised_findings, unchanged_findings, leaf)"
-             " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        db_,
+        "INSERT INTO runs(seq, run_id, command, tool_version, revision, started_at, finished_at, "
+        "config_sha256,"
+        " rules_sha256, from_day, to_day, new_findings, revised_findings, unchanged_findings, leaf)"
+        " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     if (!ins_run.ok()) return ins_run.status();
-    ins_run->Bind(1, *seq).Bind(2, run.run_id).Bind(3, run.command).Bind(4, run.tool_version).Bind(5, run.revision);
-    ins_run->Bind(6, run.started_at).Bind(7, run.finished_at).Bind(8, run.config_sha256).Bind(9, run.rules_sha256);
+    ins_run->Bind(1, *seq)
+        .Bind(2, run.run_id)
+        .Bind(3, run.command)
+        .Bind(4, run.tool_version)
+        .Bind(5, run.revision);
+    ins_run->Bind(6, run.started_at)
+        .Bind(7, run.finished_at)
+        .Bind(8, run.config_sha256)
+        .Bind(9, run.rules_sha256);
     ins_run->Bind(10, run.from_day).Bind(11, run.to_day);
     ins_run->Bind(12, static_cast<std::int64_t>(run.new_findings));
     ins_run->Bind(13, static_cast<std::int64_t>(run.revised_findings));
@@ -376,15 +403,23 @@ Result<RunOutcome> Store::RecordRun(RunRow run, const std::vector<engine::Findin
       auto st = sqlite::Stmt::Prepare(db_, "INSERT INTO run_rules VALUES(?,?,?,?,?,?)");
       if (!st.ok()) return st.status();
       for (const RuleRow& r : run.rules) {
-        st->Bind(1, run.run_id).Bind(2, r.rule_id).Bind(3, r.file).Bind(4, r.file_sha256).Bind(5, r.source);
+        st->Bind(1, run.run_id)
+            .Bind(2, r.rule_id)
+            .Bind(3, r.file)
+            .Bind(4, r.file_sha256)
+            .Bind(5, r.source);
         st->Bind(6, r.meta);
         if (Status s = st->Run(); !s.ok()) return s;
       }
       auto si = sqlite::Stmt::Prepare(db_, "INSERT INTO run_inputs VALUES(?,?,?,?,?,?)");
       if (!si.ok()) return si.status();
       for (const InputRow& i : run.inputs) {
-        si->Bind(1, run.run_id).Bind(2, i.file).Bind(3, i.sha256).Bind(4, static_cast<std::int64_t>(i.lines));
-        si->Bind(5, static_cast<std::int64_t>(i.records)).Bind(6, static_cast<std::int64_t>(i.quarantined));
+        si->Bind(1, run.run_id)
+            .Bind(2, i.file)
+            .Bind(3, i.sha256)
+            .Bind(4, static_cast<std::int64_t>(i.lines));
+        si->Bind(5, static_cast<std::int64_t>(i.records))
+            .Bind(6, static_cast<std::int64_t>(i.quarantined));
         if (Status s = si->Run(); !s.ok()) return s;
       }
       auto sq = sqlite::Stmt::Prepare(db_, "INSERT INTO run_quarantine VALUES(?,?,?)");
@@ -398,10 +433,13 @@ Result<RunOutcome> Store::RecordRun(RunRow run, const std::vector<engine::Findin
     auto ins_seen = sqlite::Stmt::Prepare(db_, "INSERT INTO finding_runs VALUES(?,?,?)");
     auto ins_finding = sqlite::Stmt::Prepare(
         db_, "INSERT INTO findings VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-    auto ins_evidence = sqlite::Stmt::Prepare(db_, "INSERT INTO evidence VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    auto ins_evidence =
+        sqlite::Stmt::Prepare(db_, "INSERT INTO evidence VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)");
     auto ins_link = sqlite::Stmt::Prepare(db_, "INSERT INTO finding_links VALUES(?,?,?,?,?,?)");
-    auto ins_accept = sqlite::Stmt::Prepare(db_, "INSERT INTO finding_acceptances VALUES(?,?,?,?,?,?,?,?,?,?,?,?)");
-    auto ins_waiver = sqlite::Stmt::Prepare(db_, "INSERT INTO finding_waivers VALUES(?,?,?,?,?,?,?,?,?,?)");
+    auto ins_accept = sqlite::Stmt::Prepare(
+        db_, "INSERT INTO finding_acceptances VALUES(?,?,?,?,?,?,?,?,?,?,?,?)");
+    auto ins_waiver =
+        sqlite::Stmt::Prepare(db_, "INSERT INTO finding_waivers VALUES(?,?,?,?,?,?,?,?,?,?)");
     for (auto* st : {&ins_seen, &ins_finding, &ins_evidence, &ins_link, &ins_accept, &ins_waiver}) {
       if (!st->ok()) return st->status();
     }
@@ -410,13 +448,23 @@ Result<RunOutcome> Store::RecordRun(RunRow run, const std::vector<engine::Findin
       ins_seen->Bind(1, run.run_id).Bind(2, f.id).Bind(3, p.revision);
       if (Status s = ins_seen->Run(); !s.ok()) return s;
       if (!p.changed) continue;
-      FindingRow row = FindingRowOf(f, p.revision, run.run_id, rule_sha[f.rule_id], std::move(p.body));
+      FindingRow row =
+          FindingRowOf(f, p.revision, run.run_id, rule_sha[f.rule_id], std::move(p.body));
       auto leaf = AppendLeaf(&*tree, "finding", FindingRecord(row, *log.hasher));
       if (!leaf.ok()) return leaf.status();
       row.leaf = *leaf;
-      ins_finding->Bind(1, row.finding_id).Bind(2, row.revision).Bind(3, row.run_id).Bind(4, row.rule_id);
-      ins_finding->Bind(5, row.rule_sha256).Bind(6, row.level).Bind(7, row.scope_kind).Bind(8, row.scope_value);
-      ins_finding->Bind(9, row.first_day).Bind(10, row.last_day).Bind(11, row.peak_day).Bind(12, row.days);
+      ins_finding->Bind(1, row.finding_id)
+          .Bind(2, row.revision)
+          .Bind(3, row.run_id)
+          .Bind(4, row.rule_id);
+      ins_finding->Bind(5, row.rule_sha256)
+          .Bind(6, row.level)
+          .Bind(7, row.scope_kind)
+          .Bind(8, row.scope_value);
+      ins_finding->Bind(9, row.first_day)
+          .Bind(10, row.last_day)
+          .Bind(11, row.peak_day)
+          .Bind(12, row.days);
       ins_finding->Bind(13, row.evidence_total).Bind(14, row.evidence_shown).Bind(15, row.body);
       ins_finding->Bind(16, ToHex(Sha256::Of(row.body))).Bind(17, row.leaf);
       if (Status s = ins_finding->Run(); !s.ok()) return s;
@@ -438,15 +486,23 @@ Result<RunOutcome> Store::RecordRun(RunRow run, const std::vector<engine::Findin
       for (std::size_t k = 0; k < f.acceptances.size(); ++k) {
         const auto& a = f.acceptances[k];
         ins_accept->Bind(1, f.id).Bind(2, p.revision).Bind(3, static_cast<std::int64_t>(k + 1));
-        ins_accept->Bind(4, a.account_id).Bind(5, a.policy).Bind(6, a.version).Bind(7, FormatRfc3339(a.accepted_at));
+        ins_accept->Bind(4, a.account_id)
+            .Bind(5, a.policy)
+            .Bind(6, a.version)
+            .Bind(7, FormatRfc3339(a.accepted_at));
         ins_accept->Bind(8, a.method).Bind(9, a.source).Bind(10, a.file);
-        ins_accept->Bind(11, static_cast<std::int64_t>(a.ref.offset)).Bind(12, static_cast<std::int64_t>(a.ref.length));
+        ins_accept->Bind(11, static_cast<std::int64_t>(a.ref.offset))
+            .Bind(12, static_cast<std::int64_t>(a.ref.length));
         if (Status s = ins_accept->Run(); !s.ok()) return s;
       }
       for (std::size_t k = 0; k < f.waivers.size(); ++k) {
         const auto& w = f.waivers[k];
         ins_waiver->Bind(1, f.id).Bind(2, p.revision).Bind(3, static_cast<std::int64_t>(k + 1));
-        ins_waiver->Bind(4, w.id).Bind(5, w.rule).Bind(6, w.scope).Bind(7, w.approver).Bind(8, w.basis);
+        ins_waiver->Bind(4, w.id)
+            .Bind(5, w.rule)
+            .Bind(6, w.scope)
+            .Bind(7, w.approver)
+            .Bind(8, w.basis);
         ins_waiver->Bind(9, FormatRfc3339(w.from));
         if (w.until) {
           ins_waiver->Bind(10, FormatRfc3339(*w.until));
@@ -476,8 +532,9 @@ Result<RunOutcome> Store::RecordRun(RunRow run, const std::vector<engine::Findin
   return result;
 }
 
-Result<ReviewRow> Store::AddReview(const std::string& finding_id, const std::string& decision, const std::string& by,
-                                   const std::string& reason, const LogWriter& log) {
+Result<ReviewRow> Store::AddReview(const std::string& finding_id, const std::string& decision,
+                                   const std::string& by, const std::string& reason,
+                                   const LogWriter& log) {
   if (Status s = Begin(); !s.ok()) return s;
   auto result = [&]() -> Result<ReviewRow> {
     auto exists = sqlite::Stmt::Prepare(db_, "SELECT 1 FROM findings WHERE finding_id = ? LIMIT 1");
@@ -496,7 +553,12 @@ Result<ReviewRow> Store::AddReview(const std::string& finding_id, const std::str
     r.leaf = *leaf;
     auto ins = sqlite::Stmt::Prepare(db_, "INSERT INTO reviews VALUES(?,?,?,?,?,?,?)");
     if (!ins.ok()) return ins.status();
-    ins->Bind(1, r.seq).Bind(2, r.finding_id).Bind(3, r.decision).Bind(4, r.by).Bind(5, r.reason).Bind(6, r.at);
+    ins->Bind(1, r.seq)
+        .Bind(2, r.finding_id)
+        .Bind(3, r.decision)
+        .Bind(4, r.by)
+        .Bind(5, r.reason)
+        .Bind(6, r.at);
     ins->Bind(7, r.leaf);
     if (Status s = ins->Run(); !s.ok()) return s;
     auto checkpoint = SignCheckpointRow(*tree, log);
@@ -525,7 +587,12 @@ Result<CustodyRow> Store::AddCustody(CustodyRow r, const LogWriter& log) {
     r.leaf = *leaf;
     auto ins = sqlite::Stmt::Prepare(db_, "INSERT INTO custody VALUES(?,?,?,?,?,?,?,?,?)");
     if (!ins.ok()) return ins.status();
-    ins->Bind(1, r.seq).Bind(2, r.at).Bind(3, r.action).Bind(4, r.finding_id).Bind(5, r.what).Bind(6, r.by);
+    ins->Bind(1, r.seq)
+        .Bind(2, r.at)
+        .Bind(3, r.action)
+        .Bind(4, r.finding_id)
+        .Bind(5, r.what)
+        .Bind(6, r.by);
     ins->Bind(7, r.why).Bind(8, r.report_sha256).Bind(9, r.leaf);
     if (Status s = ins->Run(); !s.ok()) return s;
     auto checkpoint = SignCheckpointRow(*tree, log);
@@ -543,9 +610,12 @@ Result<CustodyRow> Store::AddCustody(CustodyRow r, const LogWriter& log) {
 namespace {
 
 constexpr const char* kFindingColumns =
-    "f.finding_id, f.revision, f.run_id, f.rule_id, f.rule_sha256, f.level, f.scope_kind, f.scope_value,"
-    " f.first_day, f.last_day, f.peak_day, f.days, f.evidence_total, f.evidence_shown, f.body, f.leaf,"
-    " coalesce((SELECT decision FROM reviews r WHERE r.finding_id = f.finding_id ORDER BY seq DESC LIMIT 1),"
+    "f.finding_id, f.revision, f.run_id, f.rule_id, f.rule_sha256, f.level, f.scope_kind, "
+    "f.scope_value,"
+    " f.first_day, f.last_day, f.peak_day, f.days, f.evidence_total, f.evidence_shown, f.body, "
+    "f.leaf,"
+    " coalesce((SELECT decision FROM reviews r WHERE r.finding_id = f.finding_id ORDER BY seq DESC "
+    "LIMIT 1),"
     " 'open'),"
     " (SELECT run_id FROM findings g WHERE g.finding_id = f.finding_id AND g.revision = 1)";
 
@@ -601,9 +671,11 @@ Result<std::vector<FindingSummary>> Store::ListFindings(const FindingFilter& fil
 }
 
 Result<RunRow> LoadRun(sqlite::Db& db, const std::string& run_id) {
-  auto st = sqlite::Stmt::Prepare(
-      db, "SELECT command, tool_version, revision, started_at, finished_at, config_sha256, rules_sha256, from_day,"
-          " to_day, new_findings, revised_findings, unchanged_findings, leaf FROM runs WHERE run_id = ?");
+  auto st = sqlite::Stmt::Prepare(db,
+                                  "SELECT command, tool_version, revision, started_at, "
+                                  "finished_at, config_sha256, rules_sha256, from_day,"
+                                  " to_day, new_findings, revised_findings, unchanged_findings, "
+                                  "leaf FROM runs WHERE run_id = ?");
   if (!st.ok()) return st.status();
   st->Bind(1, run_id);
   auto row = st->Step();
@@ -624,28 +696,34 @@ Result<RunRow> LoadRun(sqlite::Db& db, const std::string& run_id) {
   r.revised_findings = static_cast<std::uint64_t>(st->Int(10));
   r.unchanged_findings = static_cast<std::uint64_t>(st->Int(11));
   r.leaf = st->Int(12);
-  auto rules = sqlite::Stmt::Prepare(db, "SELECT rule_id, file, file_sha256, source, meta FROM run_rules WHERE run_id = ?"
-                                         " ORDER BY rowid");
+  auto rules = sqlite::Stmt::Prepare(
+      db,
+      "SELECT rule_id, file, file_sha256, source, meta FROM run_rules WHERE run_id = ?"
+      " ORDER BY rowid");
   if (!rules.ok()) return rules.status();
   rules->Bind(1, run_id);
   for (;;) {
     auto more = rules->Step();
     if (!more.ok()) return more.status();
     if (!*more) break;
-    r.rules.push_back({rules->Text(0), rules->Text(1), rules->Text(2), rules->Text(3), rules->Text(4)});
+    r.rules.push_back(
+        {rules->Text(0), rules->Text(1), rules->Text(2), rules->Text(3), rules->Text(4)});
   }
-  auto inputs = sqlite::Stmt::Prepare(
-      db, "SELECT file, sha256, lines, records, quarantined FROM run_inputs WHERE run_id = ? ORDER BY rowid");
+  auto inputs = sqlite::Stmt::Prepare(db,
+                                      "SELECT file, sha256, lines, records, quarantined FROM "
+                                      "run_inputs WHERE run_id = ? ORDER BY rowid");
   if (!inputs.ok()) return inputs.status();
   inputs->Bind(1, run_id);
   for (;;) {
     auto more = inputs->Step();
     if (!more.ok()) return more.status();
     if (!*more) break;
-    r.inputs.push_back({inputs->Text(0), inputs->Text(1), static_cast<std::uint64_t>(inputs->Int(2)),
-                        static_cast<std::uint64_t>(inputs->Int(3)), static_cast<std::uint64_t>(inputs->Int(4))});
+    r.inputs.push_back(
+        {inputs->Text(0), inputs->Text(1), static_cast<std::uint64_t>(inputs->Int(2)),
+         static_cast<std::uint64_t>(inputs->Int(3)), static_cast<std::uint64_t>(inputs->Int(4))});
   }
-  auto quarantine = sqlite::Stmt::Prepare(db, "SELECT reason, count FROM run_quarantine WHERE run_id = ? ORDER BY rowid");
+  auto quarantine = sqlite::Stmt::Prepare(
+      db, "SELECT reason, count FROM run_quarantine WHERE run_id = ? ORDER BY rowid");
   if (!quarantine.ok()) return quarantine.status();
   quarantine->Bind(1, run_id);
   for (;;) {
@@ -660,8 +738,9 @@ Result<RunRow> LoadRun(sqlite::Db& db, const std::string& run_id) {
 Result<FindingDossier> Store::GetFinding(const std::string& finding_id) {
   FindingDossier d;
   {
-    auto st = sqlite::Stmt::Prepare(db_, std::string("SELECT ") + kFindingColumns +
-                                             " FROM findings f WHERE f.finding_id = ? ORDER BY f.revision");
+    auto st = sqlite::Stmt::Prepare(
+        db_, std::string("SELECT ") + kFindingColumns +
+                 " FROM findings f WHERE f.finding_id = ? ORDER BY f.revision");
     if (!st.ok()) return st.status();
     st->Bind(1, finding_id);
     for (;;) {
@@ -676,9 +755,11 @@ Result<FindingDossier> Store::GetFinding(const std::string& finding_id) {
   auto run = LoadRun(db_, d.summary.row.run_id);
   if (!run.ok()) return run.status();
   d.run = std::move(*run);
-  auto ev = sqlite::Stmt::Prepare(
-      db_, "SELECT n, event_id, account_id, time, file, file_sha256, line, offset, length, line_sha256, leaf"
-           " FROM evidence WHERE finding_id = ? AND revision = ? ORDER BY n");
+  auto ev =
+      sqlite::Stmt::Prepare(db_,
+                            "SELECT n, event_id, account_id, time, file, file_sha256, line, "
+                            "offset, length, line_sha256, leaf"
+                            " FROM evidence WHERE finding_id = ? AND revision = ? ORDER BY n");
   if (!ev.ok()) return ev.status();
   ev->Bind(1, finding_id).Bind(2, d.summary.row.revision);
   for (;;) {
@@ -701,26 +782,30 @@ Result<FindingDossier> Store::GetFinding(const std::string& finding_id) {
     e.leaf = ev->Int(10);
     d.evidence.push_back(std::move(e));
   }
-  auto rv = sqlite::Stmt::Prepare(db_, "SELECT seq, decision, by, reason, at, leaf FROM reviews WHERE finding_id = ?"
-                                       " ORDER BY seq");
+  auto rv = sqlite::Stmt::Prepare(
+      db_,
+      "SELECT seq, decision, by, reason, at, leaf FROM reviews WHERE finding_id = ?"
+      " ORDER BY seq");
   if (!rv.ok()) return rv.status();
   rv->Bind(1, finding_id);
   for (;;) {
     auto row = rv->Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    d.reviews.push_back({rv->Int(0), finding_id, rv->Text(1), rv->Text(2), rv->Text(3), rv->Text(4), rv->Int(5)});
+    d.reviews.push_back(
+        {rv->Int(0), finding_id, rv->Text(1), rv->Text(2), rv->Text(3), rv->Text(4), rv->Int(5)});
   }
-  auto cu = sqlite::Stmt::Prepare(
-      db_, "SELECT seq, at, action, what, by, why, report_sha256, leaf FROM custody WHERE finding_id = ? ORDER BY seq");
+  auto cu = sqlite::Stmt::Prepare(db_,
+                                  "SELECT seq, at, action, what, by, why, report_sha256, leaf FROM "
+                                  "custody WHERE finding_id = ? ORDER BY seq");
   if (!cu.ok()) return cu.status();
   cu->Bind(1, finding_id);
   for (;;) {
     auto row = cu->Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    d.custody.push_back({cu->Int(0), cu->Text(1), cu->Text(2), finding_id, cu->Text(3), cu->Text(4), cu->Text(5),
-                         cu->Text(6), cu->Int(7)});
+    d.custody.push_back({cu->Int(0), cu->Text(1), cu->Text(2), finding_id, cu->Text(3), cu->Text(4),
+                         cu->Text(5), cu->Text(6), cu->Int(7)});
   }
   return d;
 }
@@ -739,8 +824,10 @@ Result<std::vector<LeafRow>> Store::Leaves() {
 }
 
 Result<std::vector<StoredCheckpoint>> Store::Checkpoints() {
-  auto st = sqlite::Stmt::Prepare(db_, "SELECT seq, tree_size, root, time, text, signature, key_id, public_key FROM checkpoints"
-                                       " ORDER BY seq");
+  auto st = sqlite::Stmt::Prepare(
+      db_,
+      "SELECT seq, tree_size, root, time, text, signature, key_id, public_key FROM checkpoints"
+      " ORDER BY seq");
   if (!st.ok()) return st.status();
   std::vector<StoredCheckpoint> out;
   for (;;) {

@@ -40,17 +40,17 @@ struct LogWriter {
 struct StoredCheckpoint {
   std::int64_t seq = 0;
   Checkpoint checkpoint;
-  std::string text;        // CheckpointText as signed
-  std::string signature;   // 64 raw bytes
+  std::string text;       // CheckpointText as signed
+  std::string signature;  // 64 raw bytes
   std::string key_id;
   std::string public_key;  // 32 raw bytes: the Ed25519 key that signed it
 };
 
 struct LeafRow {
   std::int64_t index = 0;
-  std::string kind;    // run, finding, evidence, review, custody
+  std::string kind;  // run, finding, evidence, review, custody
   std::string record;
-  std::string hash;    // 32 raw bytes
+  std::string hash;  // 32 raw bytes
 };
 
 struct RunOutcome {
@@ -62,9 +62,9 @@ struct RunOutcome {
 
 // One finding as listed: its latest revision and its review status.
 struct FindingSummary {
-  FindingRow row;            // body included
-  std::string status;        // "open", or the latest review decision
-  std::string first_run;     // the run that first recorded it
+  FindingRow row;         // body included
+  std::string status;     // "open", or the latest review decision
+  std::string first_run;  // the run that first recorded it
 };
 
 struct FindingFilter {
@@ -75,7 +75,7 @@ struct FindingFilter {
 // A finding with everything a report cites.
 struct FindingDossier {
   FindingSummary summary;
-  RunRow run;                           // the run that recorded this revision
+  RunRow run;  // the run that recorded this revision
   std::vector<EvidenceRow> evidence;
   std::vector<ReviewRow> reviews;
   std::vector<CustodyRow> custody;
@@ -106,7 +106,8 @@ class Store {
 
   // Records a review decision (confirmed, dismissed, escalated) on a finding.
   Result<ReviewRow> AddReview(const std::string& finding_id, const std::string& decision,
-                              const std::string& by, const std::string& reason, const LogWriter& log);
+                              const std::string& by, const std::string& reason,
+                              const LogWriter& log);
 
   // Appends a custody entry (an export or a reveal).
   Result<CustodyRow> AddCustody(CustodyRow row, const LogWriter& log);
@@ -126,7 +127,8 @@ class Store {
   Status Begin();
   Status Commit(const char* fault_point);
   void Rollback();
-  Result<std::int64_t> AppendLeaf(MerkleTree* tree, const std::string& kind, const std::string& record);
+  Result<std::int64_t> AppendLeaf(MerkleTree* tree, const std::string& kind,
+                                  const std::string& record);
   Result<StoredCheckpoint> SignCheckpointRow(const MerkleTree& tree, const LogWriter& log);
 
   std::string path_;

@@ -3,8 +3,8 @@
 #include <simdjson.h>
 
 #include <cstring>
-#include <optional>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "audit/checkpoint.h"
@@ -33,26 +33,32 @@ Digest ToDigest(const std::string& bytes) {
 // Checks rows against the leaves they claim; records which leaves were claimed.
 class RowChecker {
  public:
-  RowChecker(const std::vector<LeafRow>& leaves, StoreVerification* out) : leaves_(leaves), out_(out) {}
+  RowChecker(const std::vector<LeafRow>& leaves, StoreVerification* out)
+      : leaves_(leaves), out_(out) {}
 
-  void Check(const std::string& name, const std::string& kind, std::int64_t leaf, const std::string& record) {
+  void Check(const std::string& name, const std::string& kind, std::int64_t leaf,
+             const std::string& record) {
     ++out_->rows.total;
     if (leaf < 0 || static_cast<std::size_t>(leaf) >= leaves_.size() ||
         leaves_[static_cast<std::size_t>(leaf)].index != leaf) {
-      out_->problems.push_back({name, "points at leaf " + std::to_string(leaf) + ", which the log does not have"});
+      out_->problems.push_back(
+          {name, "points at leaf " + std::to_string(leaf) + ", which the log does not have"});
       return;
     }
     const LeafRow& l = leaves_[static_cast<std::size_t>(leaf)];
     if (!claimed_.insert(leaf).second) {
-      out_->problems.push_back({name, "claims leaf " + std::to_string(leaf) + ", which another row claims too"});
+      out_->problems.push_back(
+          {name, "claims leaf " + std::to_string(leaf) + ", which another row claims too"});
       return;
     }
     if (l.kind != kind) {
-      out_->problems.push_back({name, "points at " + LeafName(leaf, l.kind) + ", a leaf of another kind"});
+      out_->problems.push_back(
+          {name, "points at " + LeafName(leaf, l.kind) + ", a leaf of another kind"});
       return;
     }
     if (l.record != record) {
-      out_->problems.push_back({name, "the stored row no longer matches its log record (" + LeafName(leaf, kind) +
+      out_->problems.push_back({name, "the stored row no longer matches its log record (" +
+                                          LeafName(leaf, kind) +
                                           "): the row was changed after it was logged"});
       return;
     }
@@ -62,7 +68,8 @@ class RowChecker {
   void Unclaimed() {
     for (const LeafRow& l : leaves_) {
       if (claimed_.count(l.index) == 0) {
-        out_->problems.push_back({LeafName(l.index, l.kind), "no stored row matches this log record: the row was deleted"});
+        out_->problems.push_back({LeafName(l.index, l.kind),
+                                  "no stored row matches this log record: the row was deleted"});
       }
     }
   }
@@ -80,14 +87,16 @@ void CheckLog(const std::vector<LeafRow>& leaves, const std::vector<StoredCheckp
   for (const LeafRow& l : leaves) {
     ++out->leaves.total;
     if (l.index != expected) {
-      out->problems.push_back({LeafName(expected, ""), "missing: the log jumps from leaf " + std::to_string(expected - 1) +
+      out->problems.push_back({LeafName(expected, ""), "missing: the log jumps from leaf " +
+                                                           std::to_string(expected - 1) +
                                                            " to leaf " + std::to_string(l.index)});
       expected = l.index;
     }
     ++expected;
     const Digest computed = LeafHash(l.record);
     if (l.hash.size() != 32 || ToDigest(l.hash) != computed) {
-      out->problems.push_back({LeafName(l.index, l.kind), "its stored hash does not match its record"});
+      out->problems.push_back(
+          {LeafName(l.index, l.kind), "its stored hash does not match its record"});
     } else {
       ++out->leaves.valid;
     }
@@ -109,17 +118,20 @@ void CheckLog(const std::vector<LeafRow>& leaves, const std::vector<StoredCheckp
       out->problems.push_back({name, "its size, root or time columns differ from its signed text"});
     }
     if (c.key_id != key.KeyId()) {
-      out->problems.push_back({name, "signed by key " + c.key_id + ", not by the trusted key " + key.KeyId()});
+      out->problems.push_back(
+          {name, "signed by key " + c.key_id + ", not by the trusted key " + key.KeyId()});
     }
     const auto* sig = reinterpret_cast<const std::uint8_t*>(c.signature.data());
     if (Status s = VerifyCheckpoint(*parsed, {sig, c.signature.size()}, key); !s.ok()) {
       out->problems.push_back({name, "bad signature: " + s.message()});
     }
     if (parsed->tree_size > tree.size()) {
-      out->problems.push_back({name, "covers " + std::to_string(parsed->tree_size) + " leaves but the log has " +
-                                         std::to_string(tree.size()) + ": leaves were deleted"});
+      out->problems.push_back({name, "covers " + std::to_string(parsed->tree_size) +
+                                         " leaves but the log has " + std::to_string(tree.size()) +
+                                         ": leaves were deleted"});
     } else if (auto root = tree.RootAt(parsed->tree_size); !root.ok() || *root != parsed->root) {
-      out->problems.push_back({name, "its root does not match the log's first " + std::to_string(parsed->tree_size) +
+      out->problems.push_back({name, "its root does not match the log's first " +
+                                         std::to_string(parsed->tree_size) +
                                          " leaves: leaves were changed, removed or reordered"});
     }
     if (previous != nullptr) {
@@ -131,8 +143,9 @@ void CheckLog(const std::vector<LeafRow>& leaves, const std::vector<StoredCheckp
         auto proof = tree.ConsistencyProof(previous->checkpoint.tree_size, parsed->tree_size);
         if (!proof.ok() || !VerifyConsistency(previous->checkpoint.tree_size, parsed->tree_size,
                                               previous->checkpoint.root, parsed->root, *proof)
-                                 .ok()) {
-          out->problems.push_back({name, "is not consistent with checkpoint " + std::to_string(previous->seq) +
+                                .ok()) {
+          out->problems.push_back({name, "is not consistent with checkpoint " +
+                                             std::to_string(previous->seq) +
                                              ": the log was rewritten between them"});
         }
       }
@@ -141,10 +154,12 @@ void CheckLog(const std::vector<LeafRow>& leaves, const std::vector<StoredCheckp
     previous = &c;
   }
   if (checkpoints.empty() && !leaves.empty()) {
-    out->problems.push_back({"log", "has " + std::to_string(leaves.size()) + " leaves and no signed checkpoint"});
+    out->problems.push_back(
+        {"log", "has " + std::to_string(leaves.size()) + " leaves and no signed checkpoint"});
   } else if (previous != nullptr && previous->checkpoint.tree_size < tree.size()) {
-    out->problems.push_back({"log", "leaves " + std::to_string(previous->checkpoint.tree_size) + " to " +
-                                        std::to_string(tree.size() - 1) + " are not covered by a signed checkpoint"});
+    out->problems.push_back({"log", "leaves " + std::to_string(previous->checkpoint.tree_size) +
+                                        " to " + std::to_string(tree.size() - 1) +
+                                        " are not covered by a signed checkpoint"});
   }
 }
 
@@ -168,7 +183,8 @@ bool ForEachRow(sqlite::Db& db, const std::string& sql, StoreVerification* out, 
 }
 
 // The rows of every list as one text per row, to compare with what the JSON derives.
-std::vector<std::string> RowTexts(sqlite::Db& db, const std::string& sql, const FindingRow& f, StoreVerification* out) {
+std::vector<std::string> RowTexts(sqlite::Db& db, const std::string& sql, const FindingRow& f,
+                                  StoreVerification* out) {
   std::vector<std::string> texts;
   auto st = sqlite::Stmt::Prepare(db, sql);
   if (!st.ok()) {
@@ -184,7 +200,8 @@ std::vector<std::string> RowTexts(sqlite::Db& db, const std::string& sql, const 
     }
     if (!*row) break;
     std::string text;
-    for (int c = 0; c < st->Columns(); ++c) text += (st->IsNull(c) ? std::string("\x01null") : st->Text(c)) + '\x1f';
+    for (int c = 0; c < st->Columns(); ++c)
+      text += (st->IsNull(c) ? std::string("\x01null") : st->Text(c)) + '\x1f';
     texts.push_back(std::move(text));
   }
   return texts;
@@ -198,25 +215,30 @@ std::string Join(std::initializer_list<std::string> fields) {
 
 // A finding's own tables (evidence, links, acceptances, waivers) and columns must say
 // what its canonical JSON says: the JSON is bound to the log by the record's keyed hash.
-void CheckFindingTables(sqlite::Db& db, const FindingRow& stored, const KeyedHasher& hasher, StoreVerification* out) {
-  const std::string name = "finding " + stored.finding_id + " revision " + std::to_string(stored.revision);
+void CheckFindingTables(sqlite::Db& db, const FindingRow& stored, const KeyedHasher& hasher,
+                        StoreVerification* out) {
+  const std::string name =
+      "finding " + stored.finding_id + " revision " + std::to_string(stored.revision);
   auto f = engine::ParseFindingJson(stored.body);
   if (!f.ok()) {
     out->problems.push_back({name, "its canonical JSON cannot be read: " + f.status().message()});
     return;
   }
-  FindingRow derived = FindingRowOf(*f, stored.revision, stored.run_id, stored.rule_sha256, stored.body);
+  FindingRow derived =
+      FindingRowOf(*f, stored.revision, stored.run_id, stored.rule_sha256, stored.body);
   if (FindingRecord(derived, hasher) != FindingRecord(stored, hasher)) {
-    out->problems.push_back({name, "its columns (rule, level, scope, days or evidence counts) differ from its JSON"});
+    out->problems.push_back(
+        {name, "its columns (rule, level, scope, days or evidence counts) differ from its JSON"});
   }
   std::vector<std::string> evidence;
   for (const EvidenceRow& e : EvidenceRowsOf(*f, stored.revision)) {
-    evidence.push_back(Join({std::to_string(e.n), e.event_id, e.account_id, e.time, e.file, e.file_sha256,
-                             std::to_string(e.line), std::to_string(e.offset), std::to_string(e.length),
-                             e.line_sha256}));
+    evidence.push_back(Join({std::to_string(e.n), e.event_id, e.account_id, e.time, e.file,
+                             e.file_sha256, std::to_string(e.line), std::to_string(e.offset),
+                             std::to_string(e.length), e.line_sha256}));
   }
   if (evidence != RowTexts(db,
-                           "SELECT n, event_id, account_id, time, file, file_sha256, line, offset, length, line_sha256"
+                           "SELECT n, event_id, account_id, time, file, file_sha256, line, offset, "
+                           "length, line_sha256"
                            " FROM evidence WHERE finding_id = ? AND revision = ? ORDER BY n",
                            stored, out)) {
     out->problems.push_back({name, "its evidence rows differ from the evidence of its JSON"});
@@ -224,10 +246,12 @@ void CheckFindingTables(sqlite::Db& db, const FindingRow& stored, const KeyedHas
   std::vector<std::string> links;
   for (std::size_t i = 0; i < f->links.size(); ++i) {
     const auto& l = f->links[i];
-    links.push_back(Join({std::to_string(i + 1), l.identifier, l.value, LinkAccountsJson(l.accounts)}));
+    links.push_back(
+        Join({std::to_string(i + 1), l.identifier, l.value, LinkAccountsJson(l.accounts)}));
   }
   if (links != RowTexts(db,
-                        "SELECT n, identifier, value, accounts FROM finding_links WHERE finding_id = ? AND revision = ?"
+                        "SELECT n, identifier, value, accounts FROM finding_links WHERE finding_id "
+                        "= ? AND revision = ?"
                         " ORDER BY n",
                         stored, out)) {
     out->problems.push_back({name, "its cluster links differ from the links of its JSON"});
@@ -235,35 +259,41 @@ void CheckFindingTables(sqlite::Db& db, const FindingRow& stored, const KeyedHas
   std::vector<std::string> acceptances;
   for (std::size_t i = 0; i < f->acceptances.size(); ++i) {
     const auto& a = f->acceptances[i];
-    acceptances.push_back(Join({std::to_string(i + 1), a.account_id, a.policy, a.version, FormatRfc3339(a.accepted_at),
-                                a.method, a.source, a.file, std::to_string(a.ref.offset),
-                                std::to_string(a.ref.length)}));
+    acceptances.push_back(Join({std::to_string(i + 1), a.account_id, a.policy, a.version,
+                                FormatRfc3339(a.accepted_at), a.method, a.source, a.file,
+                                std::to_string(a.ref.offset), std::to_string(a.ref.length)}));
   }
-  if (acceptances != RowTexts(db,
-                              "SELECT n, account_id, policy, version, accepted_at, method, source, file, offset, length"
-                              " FROM finding_acceptances WHERE finding_id = ? AND revision = ? ORDER BY n",
-                              stored, out)) {
+  if (acceptances !=
+      RowTexts(
+          db,
+          "SELECT n, account_id, policy, version, accepted_at, method, source, file, offset, length"
+          " FROM finding_acceptances WHERE finding_id = ? AND revision = ? ORDER BY n",
+          stored, out)) {
     out->problems.push_back({name, "its acceptance records differ from those of its JSON"});
   }
   std::vector<std::string> waivers;
   for (std::size_t i = 0; i < f->waivers.size(); ++i) {
     const auto& w = f->waivers[i];
-    waivers.push_back(Join({std::to_string(i + 1), w.id, w.rule, w.scope, w.approver, w.basis, FormatRfc3339(w.from),
-                            w.until ? FormatRfc3339(*w.until) : std::string("\x01null")}));
+    waivers.push_back(
+        Join({std::to_string(i + 1), w.id, w.rule, w.scope, w.approver, w.basis,
+              FormatRfc3339(w.from), w.until ? FormatRfc3339(*w.until) : std::string("\x01null")}));
   }
   if (waivers != RowTexts(db,
-                          "SELECT n, waiver_id, rule, scope, approver, basis, from_time, until_time FROM finding_waivers"
+                          "SELECT n, waiver_id, rule, scope, approver, basis, from_time, "
+                          "until_time FROM finding_waivers"
                           " WHERE finding_id = ? AND revision = ? ORDER BY n",
                           stored, out)) {
     out->problems.push_back({name, "its waivers differ from those of its JSON"});
   }
 }
 
-void CheckRows(sqlite::Db& db, const std::vector<LeafRow>& leaves, const KeyedHasher& hasher, StoreVerification* out) {
+void CheckRows(sqlite::Db& db, const std::vector<LeafRow>& leaves, const KeyedHasher& hasher,
+               StoreVerification* out) {
   RowChecker rows(leaves, out);
   std::vector<FindingRow> findings;
   std::vector<std::string> run_ids;
-  ForEachRow(db, "SELECT run_id FROM runs ORDER BY seq", out, [&](const sqlite::Stmt& st) { run_ids.push_back(st.Text(0)); });
+  ForEachRow(db, "SELECT run_id FROM runs ORDER BY seq", out,
+             [&](const sqlite::Stmt& st) { run_ids.push_back(st.Text(0)); });
   for (const std::string& id : run_ids) {
     auto run = LoadRun(db, id);
     if (!run.ok()) {
@@ -272,37 +302,42 @@ void CheckRows(sqlite::Db& db, const std::vector<LeafRow>& leaves, const KeyedHa
     }
     rows.Check("run " + id, "run", run->leaf, RunRecord(*run));
   }
+  ForEachRow(
+      db,
+      "SELECT finding_id, revision, run_id, rule_id, rule_sha256, level, scope_kind, scope_value, "
+      "first_day,"
+      " last_day, peak_day, days, evidence_total, evidence_shown, body, body_sha256, leaf FROM "
+      "findings"
+      " ORDER BY finding_id, revision",
+      out, [&](const sqlite::Stmt& st) {
+        FindingRow r;
+        r.finding_id = st.Text(0);
+        r.revision = st.Int(1);
+        r.run_id = st.Text(2);
+        r.rule_id = st.Text(3);
+        r.rule_sha256 = st.Text(4);
+        r.level = st.Text(5);
+        r.scope_kind = st.Text(6);
+        r.scope_value = st.Text(7);
+        r.first_day = st.Text(8);
+        r.last_day = st.Text(9);
+        r.peak_day = st.Text(10);
+        r.days = st.Int(11);
+        r.evidence_total = st.Int(12);
+        r.evidence_shown = st.Int(13);
+        r.body = st.Text(14);
+        r.leaf = st.Int(16);
+        const std::string name =
+            "finding " + r.finding_id + " revision " + std::to_string(r.revision);
+        if (ToHex(Sha256::Of(r.body)) != st.Text(15)) {
+          out->problems.push_back({name, "its canonical JSON does not match its stored SHA-256"});
+        }
+        rows.Check(name, "finding", r.leaf, FindingRecord(r, hasher));
+        findings.push_back(std::move(r));
+      });
   ForEachRow(db,
-             "SELECT finding_id, revision, run_id, rule_id, rule_sha256, level, scope_kind, scope_value, first_day,"
-             " last_day, peak_day, days, evidence_total, evidence_shown, body, body_sha256, leaf FROM findings"
-             " ORDER BY finding_id, revision",
-             out, [&](const sqlite::Stmt& st) {
-               FindingRow r;
-               r.finding_id = st.Text(0);
-               r.revision = st.Int(1);
-               r.run_id = st.Text(2);
-               r.rule_id = st.Text(3);
-               r.rule_sha256 = st.Text(4);
-               r.level = st.Text(5);
-               r.scope_kind = st.Text(6);
-               r.scope_value = st.Text(7);
-               r.first_day = st.Text(8);
-               r.last_day = st.Text(9);
-               r.peak_day = st.Text(10);
-               r.days = st.Int(11);
-               r.evidence_total = st.Int(12);
-               r.evidence_shown = st.Int(13);
-               r.body = st.Text(14);
-               r.leaf = st.Int(16);
-               const std::string name = "finding " + r.finding_id + " revision " + std::to_string(r.revision);
-               if (ToHex(Sha256::Of(r.body)) != st.Text(15)) {
-                 out->problems.push_back({name, "its canonical JSON does not match its stored SHA-256"});
-               }
-               rows.Check(name, "finding", r.leaf, FindingRecord(r, hasher));
-               findings.push_back(std::move(r));
-             });
-  ForEachRow(db,
-             "SELECT finding_id, revision, n, event_id, account_id, time, file, file_sha256, line, offset, length,"
+             "SELECT finding_id, revision, n, event_id, account_id, time, file, file_sha256, line, "
+             "offset, length,"
              " line_sha256, leaf FROM evidence ORDER BY finding_id, revision, n",
              out, [&](const sqlite::Stmt& st) {
                EvidenceRow e;
@@ -319,22 +354,25 @@ void CheckRows(sqlite::Db& db, const std::vector<LeafRow>& leaves, const KeyedHa
                e.length = st.Int(10);
                e.line_sha256 = st.Text(11);
                e.leaf = st.Int(12);
-               rows.Check("evidence " + std::to_string(e.n) + " of finding " + e.finding_id + " revision " +
-                              std::to_string(e.revision),
+               rows.Check("evidence " + std::to_string(e.n) + " of finding " + e.finding_id +
+                              " revision " + std::to_string(e.revision),
                           "evidence", e.leaf, EvidenceRecord(e, hasher));
              });
-  ForEachRow(db, "SELECT seq, finding_id, decision, by, reason, at, leaf FROM reviews ORDER BY seq", out,
-             [&](const sqlite::Stmt& st) {
-               ReviewRow r{st.Int(0), st.Text(1), st.Text(2), st.Text(3), st.Text(4), st.Text(5), st.Int(6)};
-               rows.Check("review " + std::to_string(r.seq) + " of finding " + r.finding_id, "review", r.leaf,
-                          ReviewRecord(r, hasher));
+  ForEachRow(db, "SELECT seq, finding_id, decision, by, reason, at, leaf FROM reviews ORDER BY seq",
+             out, [&](const sqlite::Stmt& st) {
+               ReviewRow r{st.Int(0),  st.Text(1), st.Text(2), st.Text(3),
+                           st.Text(4), st.Text(5), st.Int(6)};
+               rows.Check("review " + std::to_string(r.seq) + " of finding " + r.finding_id,
+                          "review", r.leaf, ReviewRecord(r, hasher));
              });
   ForEachRow(db,
-             "SELECT seq, at, action, finding_id, what, by, why, report_sha256, leaf FROM custody ORDER BY seq", out,
-             [&](const sqlite::Stmt& st) {
-               CustodyRow c{st.Int(0), st.Text(1), st.Text(2), st.Text(3), st.Text(4),
+             "SELECT seq, at, action, finding_id, what, by, why, report_sha256, leaf FROM custody "
+             "ORDER BY seq",
+             out, [&](const sqlite::Stmt& st) {
+               CustodyRow c{st.Int(0),  st.Text(1), st.Text(2), st.Text(3), st.Text(4),
                             st.Text(5), st.Text(6), st.Text(7), st.Int(8)};
-               rows.Check("custody entry " + std::to_string(c.seq), "custody", c.leaf, CustodyRecord(c, hasher));
+               rows.Check("custody entry " + std::to_string(c.seq), "custody", c.leaf,
+                          CustodyRecord(c, hasher));
              });
   rows.Unclaimed();
   for (const FindingRow& r : findings) CheckFindingTables(db, r, hasher, out);
@@ -342,11 +380,13 @@ void CheckRows(sqlite::Db& db, const std::vector<LeafRow>& leaves, const KeyedHa
 
 }  // namespace
 
-Result<StoreVerification> VerifyStore(const std::string& path, const PublicKey& key, const KeyedHasher& hasher) {
+Result<StoreVerification> VerifyStore(const std::string& path, const PublicKey& key,
+                                      const KeyedHasher& hasher) {
   StoreVerification out;
   auto store = Store::Open(path, /*create=*/false);
   if (!store.ok()) {
-    if (store.status().code() == StatusCode::kNotFound || store.status().code() == StatusCode::kInvalidArgument) {
+    if (store.status().code() == StatusCode::kNotFound ||
+        store.status().code() == StatusCode::kInvalidArgument) {
       return store.status();
     }
     out.problems.push_back({"store file", store.status().message()});
@@ -362,7 +402,8 @@ Result<StoreVerification> VerifyStore(const std::string& path, const PublicKey& 
   auto leaves = store->Leaves();
   auto checkpoints = store->Checkpoints();
   if (!leaves.ok() || !checkpoints.ok()) {
-    out.problems.push_back({"store file", (!leaves.ok() ? leaves.status() : checkpoints.status()).message()});
+    out.problems.push_back(
+        {"store file", (!leaves.ok() ? leaves.status() : checkpoints.status()).message()});
     return out;
   }
   CheckLog(*leaves, *checkpoints, key, &out);
@@ -419,7 +460,8 @@ bool SafeRelative(const std::string& file) {
   std::size_t start = 0;
   while (start <= file.size()) {
     const std::size_t slash = file.find('/', start);
-    const std::string part = file.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+    const std::string part =
+        file.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
     if (part == "..") return false;
     if (slash == std::string::npos) break;
     start = slash + 1;
@@ -427,10 +469,11 @@ bool SafeRelative(const std::string& file) {
   return true;
 }
 
-void Expect(std::vector<Problem>* problems, const std::string& where, const std::string& what, const std::string& report,
-            const std::string& record) {
+void Expect(std::vector<Problem>* problems, const std::string& where, const std::string& what,
+            const std::string& report, const std::string& record) {
   if (report != record) {
-    problems->push_back({where, "the report says " + what + " " + report + " but the logged record says " + record});
+    problems->push_back({where, "the report says " + what + " " + report +
+                                    " but the logged record says " + record});
   }
 }
 
@@ -440,27 +483,33 @@ Result<ReportVerification> VerifyReport(std::string_view report_json, const Publ
                                         const std::string& logs_dir) {
   simdjson::dom::parser parser;
   element root;
-  if (parser.parse(report_json.data(), report_json.size()).get(root) != simdjson::SUCCESS || !root.is_object()) {
+  if (parser.parse(report_json.data(), report_json.size()).get(root) != simdjson::SUCCESS ||
+      !root.is_object()) {
     return Status::InvalidArgument("not a JSON report");
   }
   std::string_view schema;
-  if (root["schema"].get_string().get(schema) != simdjson::SUCCESS || schema != "tosguard.report/1") {
+  if (root["schema"].get_string().get(schema) != simdjson::SUCCESS ||
+      schema != "tosguard.report/1") {
     return Status::InvalidArgument("not a tosguard report (schema tosguard.report/1)");
   }
   ReportVerification out;
   Reader rd(&out.problems);
   element integrity, cpe, kase, evidence, reproduce;
-  if (root["integrity"].get(integrity) != simdjson::SUCCESS || integrity["checkpoint"].get(cpe) != simdjson::SUCCESS ||
-      root["case"].get(kase) != simdjson::SUCCESS || root["evidence"].get(evidence) != simdjson::SUCCESS ||
+  if (root["integrity"].get(integrity) != simdjson::SUCCESS ||
+      integrity["checkpoint"].get(cpe) != simdjson::SUCCESS ||
+      root["case"].get(kase) != simdjson::SUCCESS ||
+      root["evidence"].get(evidence) != simdjson::SUCCESS ||
       root["reproduce"].get(reproduce) != simdjson::SUCCESS) {
-    return Status::InvalidArgument("the report lacks its case, evidence, reproduce or integrity section");
+    return Status::InvalidArgument(
+        "the report lacks its case, evidence, reproduce or integrity section");
   }
 
   // The checkpoint and its signature.
   const std::string text = rd.Str(cpe, "text", "checkpoint");
   auto checkpoint = ParseCheckpoint(text);
   if (!checkpoint.ok()) {
-    out.problems.push_back({"checkpoint", "its text is not a checkpoint: " + checkpoint.status().message()});
+    out.problems.push_back(
+        {"checkpoint", "its text is not a checkpoint: " + checkpoint.status().message()});
     return out;
   }
   if (static_cast<std::uint64_t>(rd.Int(cpe, "tree_size", "checkpoint")) != checkpoint->tree_size ||
@@ -481,15 +530,17 @@ Result<ReportVerification> VerifyReport(std::string_view report_json, const Publ
     }
     key = &*embedded;
   } else if (embedded && !(*embedded == *trusted)) {
-    out.problems.push_back({"checkpoint", "the report names key " + embedded->KeyId() + ", not the trusted key " +
-                                              trusted->KeyId()});
+    out.problems.push_back({"checkpoint", "the report names key " + embedded->KeyId() +
+                                              ", not the trusted key " + trusted->KeyId()});
   }
   out.key_id = key->KeyId();
   auto signature = Base64Decode(rd.Str(cpe, "signature", "checkpoint"));
   if (!signature) {
     out.problems.push_back({"checkpoint", "its signature is not base64"});
   } else if (Status s = VerifyCheckpoint(
-                 *checkpoint, {reinterpret_cast<const std::uint8_t*>(signature->data()), signature->size()}, *key);
+                 *checkpoint,
+                 {reinterpret_cast<const std::uint8_t*>(signature->data()), signature->size()},
+                 *key);
              !s.ok()) {
     out.problems.push_back({"checkpoint", "bad signature: " + s.message()});
   } else {
@@ -519,12 +570,14 @@ Result<ReportVerification> VerifyReport(std::string_view report_json, const Publ
     bool proof_ok = true;
     for (element h : rd.Arr(leaf, "proof", name)) {
       std::string_view hex;
-      auto d = h.get_string().get(hex) == simdjson::SUCCESS ? HexDigest(std::string(hex)) : std::nullopt;
+      auto d =
+          h.get_string().get(hex) == simdjson::SUCCESS ? HexDigest(std::string(hex)) : std::nullopt;
       if (!d) proof_ok = false;
       if (d) proof.push_back(*d);
     }
     if (!proof_ok || index < 0 ||
-        !VerifyInclusion(static_cast<std::uint64_t>(index), checkpoint->tree_size, hash, proof, checkpoint->root)
+        !VerifyInclusion(static_cast<std::uint64_t>(index), checkpoint->tree_size, hash, proof,
+                         checkpoint->root)
              .ok()) {
       out.problems.push_back({name, "its inclusion proof does not lead to the signed root"});
       continue;
@@ -557,7 +610,8 @@ Result<ReportVerification> VerifyReport(std::string_view report_json, const Publ
     if (l.kind == "finding") {
       ++findings;
       const std::string where = "finding record";
-      Expect(&out.problems, where, "finding", rd.Str(kase, "finding", "case"), rd.Str(r, "finding", where));
+      Expect(&out.problems, where, "finding", rd.Str(kase, "finding", "case"),
+             rd.Str(r, "finding", where));
       Expect(&out.problems, where, "revision", std::to_string(rd.Int(kase, "revision", "case")),
              std::to_string(rd.Int(r, "revision", where)));
       for (const char* k : {"rule", "level", "scope_kind", "scope", "first", "last", "peak"}) {
@@ -565,7 +619,8 @@ Result<ReportVerification> VerifyReport(std::string_view report_json, const Publ
       }
       Expect(&out.problems, where, "days", std::to_string(rd.Int(kase, "days", "case")),
              std::to_string(rd.Int(r, "days", where)));
-      Expect(&out.problems, where, "evidence total", std::to_string(rd.Int(evidence, "total", "evidence")),
+      Expect(&out.problems, where, "evidence total",
+             std::to_string(rd.Int(evidence, "total", "evidence")),
              std::to_string(rd.Int(r, "evidence_total", where)));
       Expect(&out.problems, where, "evidence shown", std::to_string(items.size()),
              std::to_string(rd.Int(r, "evidence_shown", where)));
@@ -577,14 +632,15 @@ Result<ReportVerification> VerifyReport(std::string_view report_json, const Publ
       }
       std::vector<std::string> listed, recorded;
       for (element i : rd.Arr(reproduce, "inputs", "reproduce")) {
-        listed.push_back(rd.Str(i, "file", "reproduce") + " " + rd.Str(i, "sha256", "reproduce") + " " +
-                         std::to_string(rd.Int(i, "lines", "reproduce")));
+        listed.push_back(rd.Str(i, "file", "reproduce") + " " + rd.Str(i, "sha256", "reproduce") +
+                         " " + std::to_string(rd.Int(i, "lines", "reproduce")));
       }
       for (element i : rd.Arr(r, "inputs", where)) {
         recorded.push_back(rd.Str(i, "file", where) + " " + rd.Str(i, "sha256", where) + " " +
                            std::to_string(rd.Int(i, "lines", where)));
       }
-      if (listed != recorded) out.problems.push_back({where, "the report's input files differ from the run's"});
+      if (listed != recorded)
+        out.problems.push_back({where, "the report's input files differ from the run's"});
     } else if (l.kind == "evidence") {
       ++evidence_records;
       const std::int64_t n = rd.Int(r, "n", "evidence record");
@@ -621,7 +677,8 @@ Result<ReportVerification> VerifyReport(std::string_view report_json, const Publ
         const std::string where = "review record " + std::to_string(reviews + 1);
         if (reviews < rv.size()) {
           for (const char* k : {"decision", "at"}) {
-            Expect(&out.problems, where, k, rd.Str(rv[reviews], k, "review"), rd.Str(l.record, k, where));
+            Expect(&out.problems, where, k, rd.Str(rv[reviews], k, "review"),
+                   rd.Str(l.record, k, where));
           }
         }
         ++reviews;
@@ -629,26 +686,33 @@ Result<ReportVerification> VerifyReport(std::string_view report_json, const Publ
         const std::string where = "custody record " + std::to_string(custody + 1);
         if (custody < cu.size()) {
           for (const char* k : {"action", "what", "at"}) {
-            Expect(&out.problems, where, k, rd.Str(cu[custody], k, "custody"), rd.Str(l.record, k, where));
+            Expect(&out.problems, where, k, rd.Str(cu[custody], k, "custody"),
+                   rd.Str(l.record, k, where));
           }
         }
         ++custody;
       }
     }
     if (reviews != rv.size()) {
-      out.problems.push_back({"reviews", "the report lists " + std::to_string(rv.size()) + " decisions but carries " +
-                                             std::to_string(reviews) + " logged records of them"});
+      out.problems.push_back({"reviews", "the report lists " + std::to_string(rv.size()) +
+                                             " decisions but carries " + std::to_string(reviews) +
+                                             " logged records of them"});
     }
     if (custody != cu.size()) {
-      out.problems.push_back({"custody", "the report lists " + std::to_string(cu.size()) + " custody entries but carries " +
+      out.problems.push_back({"custody", "the report lists " + std::to_string(cu.size()) +
+                                             " custody entries but carries " +
                                              std::to_string(custody) + " logged records of them"});
     }
   }
-  if (findings != 1) out.problems.push_back({"integrity", "the report must carry exactly one logged finding record"});
-  if (runs != 1) out.problems.push_back({"integrity", "the report must carry exactly one logged run record"});
+  if (findings != 1)
+    out.problems.push_back(
+        {"integrity", "the report must carry exactly one logged finding record"});
+  if (runs != 1)
+    out.problems.push_back({"integrity", "the report must carry exactly one logged run record"});
   if (evidence_records != items.size()) {
     out.problems.push_back({"integrity", "the report cites " + std::to_string(items.size()) +
-                                             " evidence items but carries " + std::to_string(evidence_records) +
+                                             " evidence items but carries " +
+                                             std::to_string(evidence_records) +
                                              " logged evidence records"});
   }
 
@@ -660,7 +724,8 @@ Result<ReportVerification> VerifyReport(std::string_view report_json, const Publ
       const std::string where = c.file + " line " + std::to_string(c.ref.line) + " (offset " +
                                 std::to_string(c.ref.offset) + ")";
       if (!SafeRelative(c.file)) {
-        out.problems.push_back({where, "the cited path is not a relative path inside the logs directory"});
+        out.problems.push_back(
+            {where, "the cited path is not a relative path inside the logs directory"});
         continue;
       }
       const std::string path = logs_dir + "/" + c.file;
@@ -669,7 +734,8 @@ Result<ReportVerification> VerifyReport(std::string_view report_json, const Publ
         if (!sha.ok()) {
           out.problems.push_back({c.file, sha.status().message()});
         } else if (ToHex(*sha) != c.file_sha256) {
-          out.problems.push_back({c.file, "the file's SHA-256 differs from the file that was scanned"});
+          out.problems.push_back(
+              {c.file, "the file's SHA-256 differs from the file that was scanned"});
         }
       }
       auto want = HexDigest(c.line_sha256);

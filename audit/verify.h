@@ -15,7 +15,8 @@
 namespace tosguard::audit {
 
 struct Problem {
-  std::string record;  // "leaf 12 (finding)", "checkpoint 3", "finding F-... revision 1", "store file"
+  std::string
+      record;  // "leaf 12 (finding)", "checkpoint 3", "finding F-... revision 1", "store file"
   std::string reason;
 };
 
@@ -35,13 +36,14 @@ struct StoreVerification {
 // every stored row rebuilds exactly the record of its leaf (with `hasher`, the
 // pseudonym key), every leaf has its row, and each finding's tables agree with its
 // canonical JSON. NotFound when there is no store; a damaged file is a Problem.
-Result<StoreVerification> VerifyStore(const std::string& path, const PublicKey& key, const KeyedHasher& hasher);
+Result<StoreVerification> VerifyStore(const std::string& path, const PublicKey& key,
+                                      const KeyedHasher& hasher);
 
 struct ReportVerification {
   Tally leaves, lines;
   bool signature_ok = false;
-  std::string key_id;             // of the key the signature was checked with
-  bool key_from_report = false;   // no trusted key given: the report's own key was used
+  std::string key_id;            // of the key the signature was checked with
+  bool key_from_report = false;  // no trusted key given: the report's own key was used
   std::vector<Problem> problems;
   bool ok() const { return problems.empty(); }
 };

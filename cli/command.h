@@ -32,5 +32,10 @@ void AddFmtCommand(CLI::App& app, CliContext& ctx);
 void AddScanCommand(CLI::App& app, CliContext& ctx);
 void AddExplainCommand(CLI::App& app, CliContext& ctx);
 void AddTestCommand(CLI::App& app, CliContext& ctx);
+void AddKeygenCommand(CLI::App& app, CliContext& ctx);
+void AddVerifyCommand(CLI::App& app, CliContext& ctx);
+void AddReportCommand(CLI::App& app, CliContext& ctx);
+void AddFindingsCommand(CLI::App& app, CliContext& ctx);
+void AddReviewCommand(CLI::App& app, CliContext& ctx);
 
 }  // namespace tosguard::cli

@@ -14,6 +14,7 @@
 #include "base/json_writer.h"
 #include "base/utf8.h"
 #include "cli/command.h"
+#include "cli/evidence.h"
 
 namespace {
 
@@ -61,6 +62,7 @@ void SetUpLogging(const tosguard::cli::CliContext& ctx) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  tosguard::cli::SetCommandLine(argc, argv);
   using namespace tosguard::cli;
 #ifdef __GLIBC__
   // Ingest allocates and frees many multi-megabyte buffers (chunks, per-chunk tables).
@@ -93,6 +95,11 @@ int main(int argc, char** argv) {
   AddScanCommand(app, ctx);
   AddExplainCommand(app, ctx);
   AddTestCommand(app, ctx);
+  AddKeygenCommand(app, ctx);
+  AddVerifyCommand(app, ctx);
+  AddReportCommand(app, ctx);
+  AddFindingsCommand(app, ctx);
+  AddReviewCommand(app, ctx);
 
   try {
     app.parse(argc, argv);

@@ -10,6 +10,7 @@
 #include "base/time.h"
 #include "base/utf8.h"
 #include "cli/command.h"
+#include "cli/evidence.h"
 #include "cli/scan_inputs.h"
 #include "engine/eval/evaluate.h"
 
@@ -21,6 +22,8 @@ struct ScanArgs {
   std::string from, to;
   std::string out;
   std::string format;  // overrides the global --format
+  std::string store;   // overrides the configuration's evidence.store
+  bool no_store = false;
   bool quiet = false;
 };
 
@@ -74,42 +77,87 @@ std::string Table(const engine::EvalResult& r) {
   std::string out;
   char buf[512];
   if (r.stats.events > 0) {
-    std::snprintf(buf, sizeof buf, "audited %s .. %s: %llu events, %llu accounts, %llu linked clusters\n",
+    std::snprintf(buf, sizeof buf,
+                  "audited %s .. %s: %llu events, %llu accounts, %llu linked clusters\n",
                   Day(r.stats.from_day).c_str(), Day(r.stats.to_day).c_str(),
-                  static_cast<unsigned long long>(r.stats.events), static_cast<unsigned long long>(r.stats.accounts),
+                  static_cast<unsigned long long>(r.stats.events),
+                  static_cast<unsigned long long>(r.stats.accounts),
                   static_cast<unsigned long long>(r.stats.clusters));
     out += buf;
   } else {
     out += "no events: nothing to audit\n";
   }
-  std::snprintf(buf, sizeof buf, "%-30s %9s %9s %9s %9s\n", "rule", "counted", "scopes", "points", "findings");
+  std::snprintf(buf, sizeof buf, "%-30s %9s %9s %9s %9s\n", "rule", "counted", "scopes", "points",
+                "findings");
   out += buf;
   for (const auto& s : r.stats.rules) {
-    std::snprintf(buf, sizeof buf, "%-30s %9llu %9llu %9llu %9llu\n", SafeExcerpt(s.rule_id, 30).c_str(),
-                  static_cast<unsigned long long>(s.counted), static_cast<unsigned long long>(s.scopes),
-                  static_cast<unsigned long long>(s.points), static_cast<unsigned long long>(s.findings));
+    std::snprintf(
+        buf, sizeof buf, "%-30s %9llu %9llu %9llu %9llu\n", SafeExcerpt(s.rule_id, 30).c_str(),
+        static_cast<unsigned long long>(s.counted), static_cast<unsigned long long>(s.scopes),
+        static_cast<unsigned long long>(s.points), static_cast<unsigned long long>(s.findings));
     out += buf;
   }
   out += "\n";
   if (r.findings.empty()) return out + "no findings\n";
-  std::snprintf(buf, sizeof buf, "%-18s %-30s %-21s %-32s %-23s %-10s %s\n", "finding", "rule", "level", "scope",
-                "days", "peak", "evidence");
+  std::snprintf(buf, sizeof buf, "%-18s %-30s %-21s %-32s %-23s %-10s %s\n", "finding", "rule",
+                "level", "scope", "days", "peak", "evidence");
   out += buf;
   for (const engine::Finding& f : r.findings) {
     const std::string scope = SafeExcerpt(f.scope_kind + ":" + f.scope_value, 32);
     const std::string days = Day(f.first_day) + ".." + Day(f.last_day).substr(5);
-    const std::string evidence = std::to_string(f.evidence.size()) + " of " + std::to_string(f.evidence_total);
+    const std::string evidence =
+        std::to_string(f.evidence.size()) + " of " + std::to_string(f.evidence_total);
     std::snprintf(buf, sizeof buf, "%-18s %-30s %-21s %-32s %-23s %-10s %s\n", f.id.c_str(),
-                  SafeExcerpt(f.rule_id, 30).c_str(), engine::OutcomeName(f.level), scope.c_str(), days.c_str(),
-                  Day(f.peak_day).c_str(), evidence.c_str());
+                  SafeExcerpt(f.rule_id, 30).c_str(), engine::OutcomeName(f.level), scope.c_str(),
+                  days.c_str(), Day(f.peak_day).c_str(), evidence.c_str());
     out += buf;
   }
   return out;
 }
 
+// Records the run and its findings in the store; false (with the exit code set) on failure.
+bool RecordInStore(const std::string& path, const ScanInputs& in, const engine::EvalResult& result,
+                   TimestampUs started, CliContext& ctx) {
+  auto keys = LoadEvidenceKeys(in.config, /*need_signing=*/true);
+  if (!keys.ok()) {
+    spdlog::error("cannot record the run: {}", keys.status().message());
+    ctx.exit_code = kExitUsage;
+    return false;
+  }
+  auto run = ScanRunRow(CommandLine(), in.config, in.rules, in.ingest, started, Now());
+  if (!run.ok()) {
+    spdlog::error("cannot record the run: {}", run.status().message());
+    ctx.exit_code = kExitInput;
+    return false;
+  }
+  if (result.stats.events > 0) {
+    run->from_day = Day(result.stats.from_day);
+    run->to_day = Day(result.stats.to_day);
+  }
+  auto store = OpenStoreOrReport(path, /*create=*/true, &ctx.exit_code);
+  if (!store) return false;
+  audit::LogWriter log{&*keys->signing, &*keys->hasher, in.config.evidence.origin, Now()};
+  auto outcome = store->RecordRun(std::move(*run), result.findings, log);
+  if (!outcome.ok()) {
+    spdlog::error("cannot record the run in '{}': {}", SafeExcerpt(path, 200),
+                  outcome.status().message());
+    ctx.exit_code = ExitCodeFor(outcome.status());
+    return false;
+  }
+  spdlog::info(
+      "recorded run {} in {}: {} new, {} revised, {} unchanged findings; log of {} leaves signed "
+      "by key {}",
+      outcome->run_id, SafeExcerpt(path, 200), outcome->new_findings, outcome->revised_findings,
+      outcome->unchanged_findings, outcome->checkpoint.checkpoint.tree_size,
+      outcome->checkpoint.key_id);
+  return true;
+}
+
 void Run(const ScanArgs& args, CliContext& ctx) {
+  const TimestampUs started = Now();
   engine::EvalOptions options;
-  if (!ParseDay(args.from, "--from", &options.from_day) || !ParseDay(args.to, "--to", &options.to_day)) {
+  if (!ParseDay(args.from, "--from", &options.from_day) ||
+      !ParseDay(args.to, "--to", &options.to_day)) {
     ctx.exit_code = kExitUsage;
     return;
   }
@@ -127,15 +175,15 @@ void Run(const ScanArgs& args, CliContext& ctx) {
   if (bar) {
     options.progress = [](std::size_t done, std::size_t total) {
       const std::size_t width = 30, filled = total ? done * width / total : width;
-      std::cerr << "\r[" << std::string(filled, '#') << std::string(width - filled, '.') << "] rules " << done
-                << "/" << total << std::flush;
+      std::cerr << "\r[" << std::string(filled, '#') << std::string(width - filled, '.')
+                << "] rules " << done << "/" << total << std::flush;
     };
   }
   auto result = engine::Evaluate(in->rules.plan, in->ingest.data, in->config, options);
   if (bar) std::cerr << "\r\033[K" << std::flush;
   if (!result.ok()) {
     spdlog::error("scan failed: {}", result.status().message());
-    ctx.exit_code = result.status().code() == StatusCode::kCorruption       ? kExitIntegrity
+    ctx.exit_code = result.status().code() == StatusCode::kCorruption        ? kExitIntegrity
                     : result.status().code() == StatusCode::kInvalidArgument ? kExitUsage
                                                                              : kExitInternal;
     return;
@@ -150,6 +198,8 @@ void Run(const ScanArgs& args, CliContext& ctx) {
       return;
     }
   }
+  const std::string store = args.no_store ? "" : StorePath(args.store, in->config);
+  if (!store.empty() && !RecordInStore(store, *in, *result, started, ctx)) return;
   const std::string& format = args.format.empty() ? ctx.format : args.format;
   if (format == "json") {
     std::cout << "{\"summary\":" << SummaryJson(*result, in->ingest) << ",\"findings\":[";
@@ -161,8 +211,10 @@ void Run(const ScanArgs& args, CliContext& ctx) {
     std::cout << Table(*result);
   }
   if (in->ingest.totals.quarantined > 0) {
-    spdlog::warn("{} of {} input lines were quarantined{}", in->ingest.totals.quarantined, in->ingest.totals.lines,
-                 in->ingest.quarantine_path.empty() ? "" : " (see " + in->ingest.quarantine_path + ")");
+    spdlog::warn(
+        "{} of {} input lines were quarantined{}", in->ingest.totals.quarantined,
+        in->ingest.totals.lines,
+        in->ingest.quarantine_path.empty() ? "" : " (see " + in->ingest.quarantine_path + ")");
   }
   if (in->ingest.over_quarantine_limit) {
     spdlog::error("too much bad input: {}", in->ingest.limit_message);
@@ -174,12 +226,22 @@ void Run(const ScanArgs& args, CliContext& ctx) {
 
 void AddScanCommand(CLI::App& app, CliContext& ctx) {
   auto args = std::make_shared<ScanArgs>();
-  CLI::App* cmd = app.add_subcommand("scan", "Evaluate rules over the configured sources and print the findings");
+  CLI::App* cmd = app.add_subcommand(
+      "scan", "Evaluate rules over the configured sources and print the findings");
   AddScanInputOptions(cmd, &args->inputs);
-  cmd->add_option("--from", args->from, "First evaluation day (YYYY-MM-DD); default: the first day with events");
-  cmd->add_option("--to", args->to, "Last evaluation day (YYYY-MM-DD); default: the last day with events");
-  cmd->add_option("-o,--out", args->out, "Write the findings here as JSONL (one canonical JSON finding a line)");
-  cmd->add_option("--format", args->format, "Output: table or json")->check(CLI::IsMember({"table", "json"}));
+  cmd->add_option("--from", args->from,
+                  "First evaluation day (YYYY-MM-DD); default: the first day with events");
+  cmd->add_option("--to", args->to,
+                  "Last evaluation day (YYYY-MM-DD); default: the last day with events");
+  cmd->add_option("-o,--out", args->out,
+                  "Write the findings here as JSONL (one canonical JSON finding a line)");
+  cmd->add_option("--format", args->format, "Output: table or json")
+      ->check(CLI::IsMember({"table", "json"}));
+  cmd->add_option("--store", args->store,
+                  "Record the run and its findings in this evidence store "
+                  "(default: evidence.store of the configuration)");
+  cmd->add_flag("--no-store", args->no_store,
+                "Do not record the run, even if the configuration names a store");
   cmd->add_flag("-q,--quiet", args->quiet, "No progress display");
   cmd->callback([args, &ctx] { Run(*args, ctx); });
 }

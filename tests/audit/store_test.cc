@@ -1,5 +1,7 @@
 // The evidence store: durability settings, migrations, runs and revisions, reviews and
 // custody, and `verify` naming every kind of tampering.
+#include "audit/store.h"
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -8,7 +10,6 @@
 #include <filesystem>
 
 #include "audit/report.h"
-#include "audit/store.h"
 #include "audit/verify.h"
 #include "base/sha256.h"
 #include "engine/ingest/input_file.h"
@@ -31,8 +32,10 @@ struct Keys {
 struct Logs {
   explicit Logs(const TempDir& dir) {
     for (int i = 0; i < 3; ++i) {
-      const std::string line = "{\"event_id\":\"e" + std::to_string(i) + "\",\"text\":\"<script>x</script>\"}";
-      refs.push_back({0, static_cast<std::uint64_t>(i + 1), content.size(), static_cast<std::uint32_t>(line.size())});
+      const std::string line =
+          "{\"event_id\":\"e" + std::to_string(i) + "\",\"text\":\"<script>x</script>\"}";
+      refs.push_back({0, static_cast<std::uint64_t>(i + 1), content.size(),
+                      static_cast<std::uint32_t>(line.size())});
       line_sha.push_back(ToHex(Sha256::Of(line)));
       content += line + "\n";
     }
@@ -44,9 +47,12 @@ struct Logs {
   std::vector<std::string> line_sha;
 };
 
-engine::EvalValueOut Num(double v, std::string text) { return {"number", true, std::move(text), v}; }
+engine::EvalValueOut Num(double v, std::string text) {
+  return {"number", true, std::move(text), v};
+}
 
-engine::Finding MakeFinding(const Logs& logs, const std::string& id, const std::string& scope, std::uint64_t total) {
+engine::Finding MakeFinding(const Logs& logs, const std::string& id, const std::string& scope,
+                            std::uint64_t total) {
   engine::Finding f;
   f.id = id;
   f.rule_id = "heavy_use";
@@ -60,7 +66,8 @@ engine::Finding MakeFinding(const Logs& logs, const std::string& id, const std::
   f.window = 7 * 86400000000LL;
   f.metrics = {{"requests", "let", Num(static_cast<double>(total), std::to_string(total))}};
   engine::ExplainNode cond{"requests >= 2", ">=", {"bool", true, "true", 0}, {}};
-  cond.children.push_back({"requests", "let", Num(static_cast<double>(total), std::to_string(total)), {}});
+  cond.children.push_back(
+      {"requests", "let", Num(static_cast<double>(total), std::to_string(total)), {}});
   cond.children.push_back({"2", "const", Num(2, "2"), {}});
   f.explanation = {{"violation", cond}};
   f.accounts = {scope};
@@ -88,7 +95,8 @@ engine::Finding MakeFinding(const Logs& logs, const std::string& id, const std::
   accepted.file = "data/acceptances.jsonl";
   accepted.ref = {1, 1, 0, 80};
   f.acceptances.push_back(accepted);
-  f.timeline = {{20100, 1, engine::Outcome::kViolation}, {20101, 2, engine::Outcome::kViolation},
+  f.timeline = {{20100, 1, engine::Outcome::kViolation},
+                {20101, 2, engine::Outcome::kViolation},
                 {20102, 0, engine::Outcome::kViolation}};
   return f;
 }
@@ -101,10 +109,16 @@ RunRow MakeRun() {
   run.started_at = "2026-12-01T00:00:00Z";
   run.finished_at = "2026-12-01T00:00:01Z";
   run.config_sha256 = std::string(64, 'c');
-  run.rules = {{"heavy_use", "rules/heavy.tos", std::string(64, 'a'), "rule heavy_use { }",
-                RuleMetaJson({"Heavy use", "high", "account", "7d", {"volume"},
-                              RuleClause{"terms", "Terms", "4.1", "2024-01", "", "Do not overuse.", {"2024-01"}},
-                              {"account.contract has \"bulk\""}})}};
+  run.rules = {
+      {"heavy_use", "rules/heavy.tos", std::string(64, 'a'), "rule heavy_use { }",
+       RuleMetaJson(
+           {"Heavy use",
+            "high",
+            "account",
+            "7d",
+            {"volume"},
+            RuleClause{"terms", "Terms", "4.1", "2024-01", "", "Do not overuse.", {"2024-01"}},
+            {"account.contract has \"bulk\""}})}};
   run.rules_sha256 = RulesDigest(run.rules);
   run.from_day = "2025-01-12";
   run.to_day = "2025-01-14";
@@ -119,9 +133,12 @@ void Tamper(const std::string& path, const std::string& sql) {
   REQUIRE(db->Exec(sql).ok());
 }
 
-bool HasProblem(const StoreVerification& v, const std::string& record_part, const std::string& reason_part) {
+bool HasProblem(const StoreVerification& v, const std::string& record_part,
+                const std::string& reason_part) {
   for (const auto& p : v.problems) {
-    if (p.record.find(record_part) != std::string::npos && p.reason.find(reason_part) != std::string::npos) return true;
+    if (p.record.find(record_part) != std::string::npos &&
+        p.reason.find(reason_part) != std::string::npos)
+      return true;
   }
   return false;
 }
@@ -141,11 +158,15 @@ struct Fixture {
   Fixture() {
     auto store = Store::Open(path, true);
     REQUIRE(store.ok());
-    auto run = store->RecordRun(MakeRun(), {MakeFinding(logs, "F-00000000000000a1", "acct-1", 40),
-                                            MakeFinding(logs, "F-00000000000000b2", "acct-2", 12)},
+    auto run = store->RecordRun(MakeRun(),
+                                {MakeFinding(logs, "F-00000000000000a1", "acct-1", 40),
+                                 MakeFinding(logs, "F-00000000000000b2", "acct-2", 12)},
                                 keys.Writer());
     REQUIRE(run.ok());
-    REQUIRE(store->AddReview("F-00000000000000a1", "confirmed", "J. Doe", "clear pattern", keys.Writer()).ok());
+    REQUIRE(
+        store
+            ->AddReview("F-00000000000000a1", "confirmed", "J. Doe", "clear pattern", keys.Writer())
+            .ok());
     CustodyRow c;
     c.action = "export";
     c.finding_id = "F-00000000000000a1";
@@ -164,7 +185,9 @@ struct Fixture {
 
 }  // namespace
 
-TEST_CASE("store: opened in WAL mode with synchronous=FULL, schema versioned, foreign files refused", "[store]") {
+TEST_CASE(
+    "store: opened in WAL mode with synchronous=FULL, schema versioned, foreign files refused",
+    "[store]") {
   TempDir dir("tosguard-store");
   const std::string path = (dir.path() / "e.db").string();
   CHECK(Store::Open(path, false).status().code() == StatusCode::kNotFound);
@@ -186,13 +209,17 @@ TEST_CASE("store: opened in WAL mode with synchronous=FULL, schema versioned, fo
   // Another application's SQLite file, a directory, a file that is not SQLite at all.
   const std::string other = (dir.path() / "other.db").string();
   Tamper(other.c_str(), "CREATE TABLE t(x)");
-  CHECK_THAT(Store::Open(other, true).status().message(), Catch::Contains("not a tosguard evidence store"));
+  CHECK_THAT(Store::Open(other, true).status().message(),
+             Catch::Contains("not a tosguard evidence store"));
   CHECK(Store::Open(dir.str(), true).status().code() == StatusCode::kInvalidArgument);
   dir.Write("junk.db", std::string(4096, 'x'));
-  CHECK(Store::Open((dir.path() / "junk.db").string(), false).status().code() == StatusCode::kCorruption);
+  CHECK(Store::Open((dir.path() / "junk.db").string(), false).status().code() ==
+        StatusCode::kCorruption);
 }
 
-TEST_CASE("store: a run records findings, evidence and a signed checkpoint; a re-run adds no duplicate", "[store]") {
+TEST_CASE(
+    "store: a run records findings, evidence and a signed checkpoint; a re-run adds no duplicate",
+    "[store]") {
   Fixture fx;
   auto store = Store::Open(fx.path, false);
   REQUIRE(store.ok());
@@ -206,14 +233,16 @@ TEST_CASE("store: a run records findings, evidence and a signed checkpoint; a re
   CHECK(checkpoints->back().checkpoint.tree_size == leaves->size());
 
   // The same findings again: noted as seen, not stored twice.
-  auto again = store->RecordRun(MakeRun(), {MakeFinding(fx.logs, "F-00000000000000a1", "acct-1", 40)}, fx.keys.Writer());
+  auto again = store->RecordRun(
+      MakeRun(), {MakeFinding(fx.logs, "F-00000000000000a1", "acct-1", 40)}, fx.keys.Writer());
   REQUIRE(again.ok());
   CHECK(again->run_id == "R-000002");
   CHECK(again->new_findings == 0);
   CHECK(again->unchanged_findings == 1);
   CHECK(again->leaves_appended == 1);  // the run's own record
   // A changed finding is a new revision, never an overwrite.
-  auto changed = store->RecordRun(MakeRun(), {MakeFinding(fx.logs, "F-00000000000000a1", "acct-1", 41)}, fx.keys.Writer());
+  auto changed = store->RecordRun(
+      MakeRun(), {MakeFinding(fx.logs, "F-00000000000000a1", "acct-1", 41)}, fx.keys.Writer());
   REQUIRE(changed.ok());
   CHECK(changed->revised_findings == 1);
   auto d = store->GetFinding("F-00000000000000a1");
@@ -254,11 +283,13 @@ TEST_CASE("store: findings are listed by rule, level, status and last day", "[st
   FindingFilter rule;
   rule.rule = "other";
   CHECK(store->ListFindings(rule)->empty());
-  CHECK(store->AddReview("F-0000000000000000", "confirmed", "x", "y", fx.keys.Writer()).status().code() ==
-        StatusCode::kNotFound);
+  CHECK(store->AddReview("F-0000000000000000", "confirmed", "x", "y", fx.keys.Writer())
+            .status()
+            .code() == StatusCode::kNotFound);
 }
 
-TEST_CASE("store: log records hold pseudonyms and keyed hashes, never identifiers or text", "[store]") {
+TEST_CASE("store: log records hold pseudonyms and keyed hashes, never identifiers or text",
+          "[store]") {
   Fixture fx;
   auto store = Store::Open(fx.path, false);
   REQUIRE(store.ok());
@@ -290,19 +321,24 @@ TEST_CASE("verify: a store as written is valid", "[store][verify]") {
 TEST_CASE("verify: every kind of tampering is detected and named", "[store][verify]") {
   Fixture fx;
   SECTION("one byte of a finding's stored JSON") {
-    Tamper(fx.path, "UPDATE findings SET body = replace(body, '\"days\":3', '\"days\":4') "
-                    "WHERE finding_id = 'F-00000000000000a1'");
+    Tamper(fx.path,
+           "UPDATE findings SET body = replace(body, '\"days\":3', '\"days\":4') "
+           "WHERE finding_id = 'F-00000000000000a1'");
     const auto v = fx.Verify();
     INFO(Describe(v.problems));
     CHECK(HasProblem(v, "finding F-00000000000000a1 revision 1", "stored SHA-256"));
-    CHECK(HasProblem(v, "finding F-00000000000000a1 revision 1", "no longer matches its log record"));
+    CHECK(
+        HasProblem(v, "finding F-00000000000000a1 revision 1", "no longer matches its log record"));
   }
   SECTION("one byte of an evidence reference") {
-    Tamper(fx.path, "UPDATE evidence SET offset = offset + 1 WHERE finding_id = 'F-00000000000000b2' AND n = 2");
+    Tamper(fx.path,
+           "UPDATE evidence SET offset = offset + 1 WHERE finding_id = 'F-00000000000000b2' AND n "
+           "= 2");
     const auto v = fx.Verify();
     INFO(Describe(v.problems));
     CHECK(HasProblem(v, "evidence 2 of finding F-00000000000000b2", "no longer matches"));
-    CHECK(HasProblem(v, "finding F-00000000000000b2 revision 1", "evidence rows differ from the evidence of its JSON"));
+    CHECK(HasProblem(v, "finding F-00000000000000b2 revision 1",
+                     "evidence rows differ from the evidence of its JSON"));
     CHECK(v.problems.size() == 2);
   }
   SECTION("a row of a finding's own tables (an acceptance record)") {
@@ -319,14 +355,16 @@ TEST_CASE("verify: every kind of tampering is detected and named", "[store][veri
     CHECK(HasProblem(v, "review 1 of finding F-00000000000000a1", "no longer matches"));
   }
   SECTION("one byte of a log record") {
-    Tamper(fx.path, "UPDATE leaves SET record = replace(record, '\"n\":1', '\"n\":7') WHERE idx = 2");
+    Tamper(fx.path,
+           "UPDATE leaves SET record = replace(record, '\"n\":1', '\"n\":7') WHERE idx = 2");
     const auto v = fx.Verify();
     INFO(Describe(v.problems));
     CHECK(HasProblem(v, "leaf 2 (evidence)", "stored hash does not match"));
     CHECK(HasProblem(v, "checkpoint", "root does not match"));
   }
   SECTION("a record and its hash rewritten together") {
-    Tamper(fx.path, "UPDATE leaves SET record = 'x', hash = X'" + ToHex(LeafHash("x")) + "' WHERE idx = 3");
+    Tamper(fx.path,
+           "UPDATE leaves SET record = 'x', hash = X'" + ToHex(LeafHash("x")) + "' WHERE idx = 3");
     const auto v = fx.Verify();
     INFO(Describe(v.problems));
     CHECK(HasProblem(v, "checkpoint", "root does not match"));
@@ -346,28 +384,32 @@ TEST_CASE("verify: every kind of tampering is detected and named", "[store][veri
     CHECK(HasProblem(v, "custody entry 1", "does not have"));
   }
   SECTION("reordered rows") {
-    Tamper(fx.path, "UPDATE leaves SET idx = -1 WHERE idx = 2; UPDATE leaves SET idx = 2 WHERE idx = 3;"
-                    "UPDATE leaves SET idx = 3 WHERE idx = -1;");
+    Tamper(fx.path,
+           "UPDATE leaves SET idx = -1 WHERE idx = 2; UPDATE leaves SET idx = 2 WHERE idx = 3;"
+           "UPDATE leaves SET idx = 3 WHERE idx = -1;");
     const auto v = fx.Verify();
     INFO(Describe(v.problems));
     CHECK(HasProblem(v, "checkpoint 1", "root does not match"));
     CHECK(HasProblem(v, "evidence 1 of finding F-00000000000000a1", "no longer matches"));
   }
   SECTION("a replaced checkpoint signature") {
-    Tamper(fx.path, "UPDATE checkpoints SET signature = X'" + std::string(128, '0') + "' WHERE seq = 2");
+    Tamper(fx.path,
+           "UPDATE checkpoints SET signature = X'" + std::string(128, '0') + "' WHERE seq = 2");
     const auto v = fx.Verify();
     INFO(Describe(v.problems));
     CHECK(HasProblem(v, "checkpoint 2", "bad signature"));
     CHECK(v.checkpoints.valid == 2);
   }
   SECTION("a checkpoint re-signed by another key") {
-    auto other = VerifyStore(fx.path, PrivateKey::FromRawSeed(std::vector<std::uint8_t>(32, 8))->public_key(),
-                             fx.keys.hasher);
+    auto other = VerifyStore(
+        fx.path, PrivateKey::FromRawSeed(std::vector<std::uint8_t>(32, 8))->public_key(),
+        fx.keys.hasher);
     REQUIRE(other.ok());
     CHECK(HasProblem(*other, "checkpoint 1", "not by the trusted key"));
   }
   SECTION("the wrong pseudonym key") {
-    auto v = VerifyStore(fx.path, fx.keys.signing.public_key(), *KeyedHasher::Create(std::vector<std::uint8_t>(32, 1)));
+    auto v = VerifyStore(fx.path, fx.keys.signing.public_key(),
+                         *KeyedHasher::Create(std::vector<std::uint8_t>(32, 1)));
     REQUIRE(v.ok());
     CHECK(HasProblem(*v, "finding F-00000000000000a1", "no longer matches"));
   }
@@ -396,7 +438,8 @@ TEST_CASE("store: a crash before commit leaves none of the run", "[store]") {
       ::setenv("TOSGUARD_FAULT", point, 1);
       auto store = Store::Open(fx.path, false);
       if (!store.ok()) ::_exit(1);
-      (void)store->RecordRun(MakeRun(), {MakeFinding(fx.logs, "F-00000000000000c3", "acct-3", 5)}, fx.keys.Writer());
+      (void)store->RecordRun(MakeRun(), {MakeFinding(fx.logs, "F-00000000000000c3", "acct-3", 5)},
+                             fx.keys.Writer());
       ::_exit(0);  // not reached when the fault fires
     }
     int status = 0;
@@ -412,7 +455,8 @@ TEST_CASE("store: a crash before commit leaves none of the run", "[store]") {
   }
 }
 
-TEST_CASE("report: the JSON verifies offline, names tampering, and is the same bytes twice", "[store][report]") {
+TEST_CASE("report: the JSON verifies offline, names tampering, and is the same bytes twice",
+          "[store][report]") {
   Fixture fx;
   auto store = Store::Open(fx.path, false);
   REQUIRE(store.ok());
@@ -476,7 +520,8 @@ TEST_CASE("report: the JSON verifies offline, names tampering, and is the same b
   auto revealed = BuildReportJson(*store, *dossier, fx.keys.hasher, options);
   REQUIRE(revealed.ok());
   CHECK(revealed->find("\"acct-1\"") != std::string::npos);
-  CHECK(revealed->find("\\u003cscript\\u003ex\\u003c/script\\u003e") != std::string::npos);  // JSON escapes <, >
+  CHECK(revealed->find("\\u003cscript\\u003ex\\u003c/script\\u003e") !=
+        std::string::npos);  // JSON escapes <, >
   CHECK(VerifyReport(*revealed, &key, fx.dir.str())->ok());
 }
 

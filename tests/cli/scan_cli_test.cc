@@ -29,6 +29,7 @@ CommandResult OnSample(const std::string& sub, std::vector<std::string> extra) {
                                    MakeTempDir("tosguard-scan") + "/q.jsonl", "-r"};
   for (const std::string& r : AcmeRules()) args.push_back(r);
   for (std::string& e : extra) args.push_back(std::move(e));
+  if (sub == "scan") args.push_back("--no-store");  // the sample's store is scripts/sample.sh's
   return RunTosguard(args);
 }
 

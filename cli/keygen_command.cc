@@ -1,0 +1,99 @@
+// `tosguard keygen`: the Ed25519 key pair that signs checkpoints and the pseudonym key.
+#include <fcntl.h>
+#include <openssl/rand.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <iostream>
+
+#include "audit/ed25519.h"
+#include "base/sha256.h"
+#include "cli/command.h"
+#include "cli/config_loading.h"
+
+namespace tosguard::cli {
+namespace {
+
+struct KeygenArgs {
+  std::string config;
+  std::string signing_key, pseudonym_key;
+};
+
+// Writes `text` to a new file readable by its owner only; never replaces a file.
+Status WriteNewFile(const std::string& path, const std::string& text, mode_t mode) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+  if (fd < 0) {
+    return Status::IoError("cannot create '" + path + "': " + std::strerror(errno) +
+                           (errno == EEXIST ? " (keygen never replaces a key)" : ""));
+  }
+  const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
+                  ::fsync(fd) == 0;
+  ::close(fd);
+  return ok ? Status::Ok() : Status::IoError("cannot write '" + path + "'");
+}
+
+void Run(KeygenArgs args, CliContext& ctx) {
+  if (!args.config.empty()) {
+    auto config = LoadConfigOrReport(args.config);
+    if (!config) {
+      ctx.exit_code = kExitUsage;
+      return;
+    }
+    if (args.signing_key.empty()) args.signing_key = config->evidence.signing_key;
+    if (args.pseudonym_key.empty()) args.pseudonym_key = config->evidence.pseudonym_key;
+  }
+  if (args.signing_key.empty() && args.pseudonym_key.empty()) {
+    spdlog::error(
+        "name the keys to make: --signing-key and/or --pseudonym-key, or --config with an evidence "
+        "section");
+    ctx.exit_code = kExitUsage;
+    return;
+  }
+  if (!args.signing_key.empty()) {
+    auto key = audit::PrivateKey::Generate();
+    Status s = key.ok() ? audit::WritePrivateKeyFile(args.signing_key, *key) : key.status();
+    auto pub = key.ok() ? key->public_key().ToPem() : Result<std::string>(key.status());
+    if (s.ok() && pub.ok()) s = WriteNewFile(args.signing_key + ".pub", *pub, 0644);
+    if (!s.ok() || !pub.ok()) {
+      spdlog::error("{}", (!s.ok() ? s : pub.status()).message());
+      ctx.exit_code = kExitInput;
+      return;
+    }
+    std::cout << "signing key " << args.signing_key << " (public key " << args.signing_key
+              << ".pub, key id " << key->public_key().KeyId() << ")\n";
+  }
+  if (!args.pseudonym_key.empty()) {
+    unsigned char bytes[32];
+    if (RAND_bytes(bytes, sizeof bytes) != 1) {
+      spdlog::error("the system's random generator failed");
+      ctx.exit_code = kExitInternal;
+      return;
+    }
+    Status s = WriteNewFile(args.pseudonym_key, BytesToHex(bytes, sizeof bytes) + "\n", 0600);
+    if (!s.ok()) {
+      spdlog::error("{}", s.message());
+      ctx.exit_code = kExitInput;
+      return;
+    }
+    std::cout << "pseudonym key " << args.pseudonym_key << "\n";
+  }
+}
+
+}  // namespace
+
+void AddKeygenCommand(CLI::App& app, CliContext& ctx) {
+  auto args = std::make_shared<KeygenArgs>();
+  CLI::App* cmd = app.add_subcommand("keygen",
+                                     "Make the Ed25519 key pair that signs the evidence log and "
+                                     "the pseudonym key (never overwrites)");
+  cmd->add_option("-c,--config", args->config,
+                  "Take the key paths from this configuration's evidence section");
+  cmd->add_option("--signing-key", args->signing_key,
+                  "Write the private signing key here (PEM, mode 600) and the "
+                  "public key beside it with .pub");
+  cmd->add_option("--pseudonym-key", args->pseudonym_key,
+                  "Write a random 32-byte pseudonym key here (hex, mode 600)");
+  cmd->callback([args, &ctx] { Run(*args, ctx); });
+}
+
+}  // namespace tosguard::cli

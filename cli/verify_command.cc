@@ -1,0 +1,189 @@
+// `tosguard verify`: check a store, or one report offline.
+#include <spdlog/spdlog.h>
+
+#include <fstream>
+#include <iostream>
+
+#include "audit/verify.h"
+#include "base/json_writer.h"
+#include "base/utf8.h"
+#include "cli/command.h"
+#include "cli/config_loading.h"
+#include "cli/evidence.h"
+
+namespace tosguard::cli {
+namespace {
+
+struct VerifyArgs {
+  std::string config = "tosguard.yaml";
+  std::string store, report, logs, public_key;
+  std::string format;
+};
+
+void PrintTally(JsonWriter& w, const char* key, const audit::Tally& t) {
+  w.Key(key).BeginObject().Key("valid").Uint(t.valid).Key("total").Uint(t.total).EndObject();
+}
+
+void PrintProblems(JsonWriter& w, const std::vector<audit::Problem>& problems) {
+  w.Key("problems").BeginArray();
+  for (const auto& p : problems)
+    w.BeginObject().Key("record").String(p.record).Key("reason").String(p.reason).EndObject();
+  w.EndArray();
+}
+
+std::string TableProblems(const std::vector<audit::Problem>& problems) {
+  std::string out;
+  for (const auto& p : problems)
+    out += "FAIL " + SafeExcerpt(p.record, 120) + ": " + SafeExcerpt(p.reason, 400) + "\n";
+  return out;
+}
+
+std::optional<audit::PublicKey> ReadPublicKey(const std::string& path, int* exit_code) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    spdlog::error("cannot read the public key '{}'", SafeExcerpt(path, 200));
+    *exit_code = kExitUsage;
+    return std::nullopt;
+  }
+  std::string pem((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto key = audit::PublicKey::FromPem(pem);
+  if (!key.ok()) {
+    spdlog::error("'{}' is not an Ed25519 public key: {}", SafeExcerpt(path, 200),
+                  key.status().message());
+    *exit_code = kExitUsage;
+    return std::nullopt;
+  }
+  return *key;
+}
+
+void VerifyReportFile(const VerifyArgs& args, const std::string& format, CliContext& ctx) {
+  std::optional<audit::PublicKey> trusted;
+  if (!args.public_key.empty()) {
+    trusted = ReadPublicKey(args.public_key, &ctx.exit_code);
+    if (!trusted) return;
+  }
+  std::ifstream in(args.report, std::ios::binary);
+  if (!in) {
+    spdlog::error("cannot read the report '{}'", SafeExcerpt(args.report, 200));
+    ctx.exit_code = kExitUsage;
+    return;
+  }
+  std::string json((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto v = audit::VerifyReport(json, trusted ? &*trusted : nullptr, args.logs);
+  if (!v.ok()) {
+    spdlog::error("{}: {}", SafeExcerpt(args.report, 200), v.status().message());
+    ctx.exit_code = kExitUsage;
+    return;
+  }
+  if (format == "json") {
+    JsonWriter w;
+    w.BeginObject().Key("report").String(args.report).Key("valid").Bool(v->ok());
+    w.Key("signature").Bool(v->signature_ok).Key("key_id").String(v->key_id);
+    w.Key("key_from_report").Bool(v->key_from_report);
+    PrintTally(w, "records", v->leaves);
+    if (!args.logs.empty()) PrintTally(w, "lines", v->lines);
+    PrintProblems(w, v->problems);
+    w.EndObject();
+    std::cout << w.Take() << "\n";
+  } else {
+    std::cout
+        << "signature: " << (v->signature_ok ? "valid" : "INVALID") << " (key " << v->key_id
+        << (v->key_from_report
+                ? ", the key embedded in the report: compare it with the operator's published key"
+                : ", the trusted key given")
+        << ")\n";
+    std::cout << "records:   " << v->leaves.valid << " of " << v->leaves.total
+              << " in the signed log\n";
+    if (!args.logs.empty()) {
+      std::cout << "lines:     " << v->lines.valid << " of " << v->lines.total
+                << " cited lines match the logs\n";
+    }
+    std::cout << TableProblems(v->problems) << (v->ok() ? "report valid\n" : "report INVALID\n");
+  }
+  if (!v->ok()) ctx.exit_code = kExitIntegrity;
+}
+
+void Run(const VerifyArgs& args, CliContext& ctx) {
+  const std::string& format = args.format.empty() ? ctx.format : args.format;
+  if (!args.report.empty()) {
+    VerifyReportFile(args, format, ctx);
+    return;
+  }
+  if (!args.logs.empty()) {
+    spdlog::error("--logs goes with --report");
+    ctx.exit_code = kExitUsage;
+    return;
+  }
+  auto config = LoadConfigOrReport(args.config);
+  if (!config) {
+    ctx.exit_code = kExitUsage;
+    return;
+  }
+  const std::string path = StorePath(args.store, *config);
+  if (path.empty()) {
+    spdlog::error("no store: give --store or set evidence.store in {}",
+                  SafeExcerpt(args.config, 200));
+    ctx.exit_code = kExitUsage;
+    return;
+  }
+  auto keys = LoadEvidenceKeys(*config, /*need_signing=*/args.public_key.empty());
+  if (!keys.ok()) {
+    spdlog::error("{}", keys.status().message());
+    ctx.exit_code = kExitUsage;
+    return;
+  }
+  std::optional<audit::PublicKey> key;
+  if (!args.public_key.empty()) {
+    key = ReadPublicKey(args.public_key, &ctx.exit_code);
+    if (!key) return;
+  } else {
+    key = keys->signing->public_key();
+  }
+  auto v = audit::VerifyStore(path, *key, *keys->hasher);
+  if (!v.ok()) {
+    spdlog::error("{}", v.status().message());
+    ctx.exit_code = ExitCodeFor(v.status());
+    return;
+  }
+  if (format == "json") {
+    JsonWriter w;
+    w.BeginObject().Key("store").String(path).Key("valid").Bool(v->ok()).Key("key_id").String(
+        key->KeyId());
+    PrintTally(w, "leaves", v->leaves);
+    PrintTally(w, "checkpoints", v->checkpoints);
+    PrintTally(w, "rows", v->rows);
+    PrintProblems(w, v->problems);
+    w.EndObject();
+    std::cout << w.Take() << "\n";
+  } else {
+    std::cout << "leaves:      " << v->leaves.valid << " of " << v->leaves.total << " valid\n";
+    std::cout << "checkpoints: " << v->checkpoints.valid << " of " << v->checkpoints.total
+              << " valid (key " << key->KeyId() << ")\n";
+    std::cout << "rows:        " << v->rows.valid << " of " << v->rows.total
+              << " match their log records\n";
+    std::cout << TableProblems(v->problems) << (v->ok() ? "store valid\n" : "store INVALID\n");
+  }
+  if (!v->ok()) ctx.exit_code = kExitIntegrity;
+}
+
+}  // namespace
+
+void AddVerifyCommand(CLI::App& app, CliContext& ctx) {
+  auto args = std::make_shared<VerifyArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "verify", "Check the evidence store, or one report offline, and name every failure");
+  cmd->add_option("-c,--config", args->config, "Configuration (store path and keys)")
+      ->capture_default_str();
+  cmd->add_option("--store", args->store,
+                  "The store to check (default: evidence.store of the configuration)");
+  cmd->add_option("--report", args->report, "Check this JSON report offline instead of a store");
+  cmd->add_option("--logs", args->logs,
+                  "With --report: re-read every cited line from the logs under this directory");
+  cmd->add_option("--public-key", args->public_key,
+                  "Trust this Ed25519 public key (PEM) for the signatures");
+  cmd->add_option("--format", args->format, "Output: table or json")
+      ->check(CLI::IsMember({"table", "json"}));
+  cmd->callback([args, &ctx] { Run(*args, ctx); });
+}
+
+}  // namespace tosguard::cli
