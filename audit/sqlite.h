@@ -77,4 +77,15 @@ class Stmt {
   int bind_error_ = SQLITE_OK;
 };
 
+// Steps `st` to the end, calling `fn(st)` for each row; the first failing step's Status.
+template <typename Fn>
+Status ForEachRow(Stmt& st, Fn fn) {
+  for (;;) {
+    auto row = st.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::Ok();
+    fn(static_cast<const Stmt&>(st));
+  }
+}
+
 }  // namespace tosguard::audit::sqlite

@@ -252,14 +252,19 @@ Status Store::Begin() {
   return Status::Ok();
 }
 
-Status Store::Commit(const char* fault_point) {
-  MaybeFault(fault_point);
-  Status s = db_.Exec("COMMIT");
-  if (!s.ok()) Rollback();
-  return s;
+template <typename T, typename Fn>
+Result<T> Store::Transaction(const char* fault_point, Fn body) {
+  if (Status s = Begin(); !s.ok()) return s;
+  Result<T> result = body();
+  if (result.ok()) {
+    MaybeFault(fault_point);
+    Status s = db_.Exec("COMMIT");
+    if (s.ok()) return result;
+    result = s;
+  }
+  (void)db_.Exec("ROLLBACK");
+  return result.status();
 }
-
-void Store::Rollback() { (void)db_.Exec("ROLLBACK"); }
 
 Result<MerkleTree> Store::Tree() {
   auto stmt = sqlite::Stmt::Prepare(db_, "SELECT idx, hash FROM leaves ORDER BY idx");
@@ -328,8 +333,7 @@ Result<StoredCheckpoint> Store::SignCheckpointRow(const MerkleTree& tree, const 
 
 Result<RunOutcome> Store::RecordRun(RunRow run, const std::vector<engine::Finding>& findings,
                                     const LogWriter& log) {
-  if (Status s = Begin(); !s.ok()) return s;
-  auto result = [&]() -> Result<RunOutcome> {
+  return Transaction<RunOutcome>("store.run.before_commit", [&]() -> Result<RunOutcome> {
     auto tree = Tree();
     if (!tree.ok()) return tree.status();
     const std::uint64_t before = tree->size();
@@ -523,20 +527,13 @@ Result<RunOutcome> Store::RecordRun(RunRow run, const std::vector<engine::Findin
     out.leaves_appended = tree->size() - before;
     out.checkpoint = std::move(*checkpoint);
     return out;
-  }();
-  if (!result.ok()) {
-    Rollback();
-    return result.status();
-  }
-  if (Status s = Commit("store.run.before_commit"); !s.ok()) return s;
-  return result;
+  });
 }
 
 Result<ReviewRow> Store::AddReview(const std::string& finding_id, const std::string& decision,
                                    const std::string& by, const std::string& reason,
                                    const LogWriter& log) {
-  if (Status s = Begin(); !s.ok()) return s;
-  auto result = [&]() -> Result<ReviewRow> {
+  return Transaction<ReviewRow>("store.review.before_commit", [&]() -> Result<ReviewRow> {
     auto exists = sqlite::Stmt::Prepare(db_, "SELECT 1 FROM findings WHERE finding_id = ? LIMIT 1");
     if (!exists.ok()) return exists.status();
     exists->Bind(1, finding_id);
@@ -564,18 +561,11 @@ Result<ReviewRow> Store::AddReview(const std::string& finding_id, const std::str
     auto checkpoint = SignCheckpointRow(*tree, log);
     if (!checkpoint.ok()) return checkpoint.status();
     return r;
-  }();
-  if (!result.ok()) {
-    Rollback();
-    return result.status();
-  }
-  if (Status s = Commit("store.review.before_commit"); !s.ok()) return s;
-  return result;
+  });
 }
 
 Result<CustodyRow> Store::AddCustody(CustodyRow r, const LogWriter& log) {
-  if (Status s = Begin(); !s.ok()) return s;
-  auto result = [&]() -> Result<CustodyRow> {
+  return Transaction<CustodyRow>("store.custody.before_commit", [&]() -> Result<CustodyRow> {
     auto tree = Tree();
     if (!tree.ok()) return tree.status();
     auto seq = db_.QueryInt("SELECT coalesce(max(seq), 0) + 1 FROM custody");
@@ -598,30 +588,21 @@ Result<CustodyRow> Store::AddCustody(CustodyRow r, const LogWriter& log) {
     auto checkpoint = SignCheckpointRow(*tree, log);
     if (!checkpoint.ok()) return checkpoint.status();
     return r;
-  }();
-  if (!result.ok()) {
-    Rollback();
-    return result.status();
-  }
-  if (Status s = Commit("store.custody.before_commit"); !s.ok()) return s;
-  return result;
+  });
 }
 
-namespace {
+const char* const kFindingColumns =
+    "finding_id, revision, run_id, rule_id, rule_sha256, level, scope_kind, scope_value, first_day,"
+    " last_day, peak_day, days, evidence_total, evidence_shown, body, leaf";
+const char* const kEvidenceColumns =
+    "finding_id, revision, n, event_id, account_id, time, file, file_sha256, line, offset, length,"
+    " line_sha256, leaf";
+const char* const kReviewColumns = "seq, finding_id, decision, by, reason, at, leaf";
+const char* const kCustodyColumns =
+    "seq, at, action, finding_id, what, by, why, report_sha256, leaf";
 
-constexpr const char* kFindingColumns =
-    "f.finding_id, f.revision, f.run_id, f.rule_id, f.rule_sha256, f.level, f.scope_kind, "
-    "f.scope_value,"
-    " f.first_day, f.last_day, f.peak_day, f.days, f.evidence_total, f.evidence_shown, f.body, "
-    "f.leaf,"
-    " coalesce((SELECT decision FROM reviews r WHERE r.finding_id = f.finding_id ORDER BY seq DESC "
-    "LIMIT 1),"
-    " 'open'),"
-    " (SELECT run_id FROM findings g WHERE g.finding_id = f.finding_id AND g.revision = 1)";
-
-FindingSummary SummaryOf(const sqlite::Stmt& st) {
-  FindingSummary s;
-  FindingRow& r = s.row;
+FindingRow ReadFindingRow(const sqlite::Stmt& st) {
+  FindingRow r;
   r.finding_id = st.Text(0);
   r.revision = st.Int(1);
   r.run_id = st.Text(2);
@@ -638,16 +619,56 @@ FindingSummary SummaryOf(const sqlite::Stmt& st) {
   r.evidence_shown = st.Int(13);
   r.body = st.Text(14);
   r.leaf = st.Int(15);
-  s.status = st.Text(16);
-  s.first_run = st.Text(17);
-  return s;
+  return r;
+}
+
+EvidenceRow ReadEvidenceRow(const sqlite::Stmt& st) {
+  EvidenceRow e;
+  e.finding_id = st.Text(0);
+  e.revision = st.Int(1);
+  e.n = st.Int(2);
+  e.event_id = st.Text(3);
+  e.account_id = st.Text(4);
+  e.time = st.Text(5);
+  e.file = st.Text(6);
+  e.file_sha256 = st.Text(7);
+  e.line = st.Int(8);
+  e.offset = st.Int(9);
+  e.length = st.Int(10);
+  e.line_sha256 = st.Text(11);
+  e.leaf = st.Int(12);
+  return e;
+}
+
+ReviewRow ReadReviewRow(const sqlite::Stmt& st) {
+  return {st.Int(0), st.Text(1), st.Text(2), st.Text(3), st.Text(4), st.Text(5), st.Int(6)};
+}
+
+CustodyRow ReadCustodyRow(const sqlite::Stmt& st) {
+  return {st.Int(0),  st.Text(1), st.Text(2), st.Text(3), st.Text(4),
+          st.Text(5), st.Text(6), st.Text(7), st.Int(8)};
+}
+
+namespace {
+
+// A finding's columns, then its review status and the run that first recorded it.
+std::string SummarySelect() {
+  return std::string("SELECT ") + kFindingColumns +
+         ", coalesce((SELECT decision FROM reviews r WHERE r.finding_id = f.finding_id"
+         " ORDER BY seq DESC LIMIT 1), 'open'),"
+         " (SELECT run_id FROM findings g WHERE g.finding_id = f.finding_id AND g.revision = 1)"
+         " FROM findings f";
+}
+
+FindingSummary SummaryOf(const sqlite::Stmt& st) {
+  return {ReadFindingRow(st), st.Text(16), st.Text(17)};
 }
 
 }  // namespace
 
 Result<std::vector<FindingSummary>> Store::ListFindings(const FindingFilter& filter) {
-  std::string sql = std::string("SELECT ") + kFindingColumns +
-                    " FROM findings f WHERE f.revision = (SELECT max(revision) FROM findings g"
+  std::string sql = SummarySelect() +
+                    " WHERE f.revision = (SELECT max(revision) FROM findings g"
                     " WHERE g.finding_id = f.finding_id)";
   if (filter.rule) sql += " AND f.rule_id = ?1";
   if (filter.level) sql += " AND f.level = ?2";
@@ -659,14 +680,11 @@ Result<std::vector<FindingSummary>> Store::ListFindings(const FindingFilter& fil
   if (filter.level) st->Bind(2, *filter.level);
   if (filter.since) st->Bind(3, *filter.since);
   std::vector<FindingSummary> out;
-  for (;;) {
-    auto row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    FindingSummary s = SummaryOf(*st);
-    if (filter.status && s.status != *filter.status) continue;
-    out.push_back(std::move(s));
-  }
+  Status s = sqlite::ForEachRow(*st, [&](const sqlite::Stmt& row) {
+    FindingSummary f = SummaryOf(row);
+    if (!filter.status || f.status == *filter.status) out.push_back(std::move(f));
+  });
+  if (!s.ok()) return s;
   return out;
 }
 
@@ -737,75 +755,40 @@ Result<RunRow> LoadRun(sqlite::Db& db, const std::string& run_id) {
 
 Result<FindingDossier> Store::GetFinding(const std::string& finding_id) {
   FindingDossier d;
-  {
-    auto st = sqlite::Stmt::Prepare(
-        db_, std::string("SELECT ") + kFindingColumns +
-                 " FROM findings f WHERE f.finding_id = ? ORDER BY f.revision");
-    if (!st.ok()) return st.status();
-    st->Bind(1, finding_id);
-    for (;;) {
-      auto row = st->Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      d.summary = SummaryOf(*st);
-      d.revisions.push_back(d.summary.row.revision);
-    }
-  }
+  auto st =
+      sqlite::Stmt::Prepare(db_, SummarySelect() + " WHERE f.finding_id = ? ORDER BY f.revision");
+  if (!st.ok()) return st.status();
+  st->Bind(1, finding_id);
+  Status s = sqlite::ForEachRow(*st, [&](const sqlite::Stmt& row) {
+    d.summary = SummaryOf(row);
+    d.revisions.push_back(d.summary.row.revision);
+  });
+  if (!s.ok()) return s;
   if (d.revisions.empty()) return Status::NotFound("the store has no finding " + finding_id);
   auto run = LoadRun(db_, d.summary.row.run_id);
   if (!run.ok()) return run.status();
   d.run = std::move(*run);
-  auto ev =
-      sqlite::Stmt::Prepare(db_,
-                            "SELECT n, event_id, account_id, time, file, file_sha256, line, "
-                            "offset, length, line_sha256, leaf"
-                            " FROM evidence WHERE finding_id = ? AND revision = ? ORDER BY n");
-  if (!ev.ok()) return ev.status();
+  auto ev = sqlite::Stmt::Prepare(
+      db_, std::string("SELECT ") + kEvidenceColumns +
+               " FROM evidence WHERE finding_id = ? AND revision = ? ORDER BY n");
+  auto rv = sqlite::Stmt::Prepare(db_, std::string("SELECT ") + kReviewColumns +
+                                           " FROM reviews WHERE finding_id = ? ORDER BY seq");
+  auto cu = sqlite::Stmt::Prepare(db_, std::string("SELECT ") + kCustodyColumns +
+                                           " FROM custody WHERE finding_id = ? ORDER BY seq");
+  for (auto* q : {&ev, &rv, &cu}) {
+    if (!q->ok()) return q->status();
+  }
   ev->Bind(1, finding_id).Bind(2, d.summary.row.revision);
-  for (;;) {
-    auto row = ev->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    EvidenceRow e;
-    e.finding_id = finding_id;
-    e.revision = d.summary.row.revision;
-    e.n = ev->Int(0);
-    e.event_id = ev->Text(1);
-    e.account_id = ev->Text(2);
-    e.time = ev->Text(3);
-    e.file = ev->Text(4);
-    e.file_sha256 = ev->Text(5);
-    e.line = ev->Int(6);
-    e.offset = ev->Int(7);
-    e.length = ev->Int(8);
-    e.line_sha256 = ev->Text(9);
-    e.leaf = ev->Int(10);
-    d.evidence.push_back(std::move(e));
-  }
-  auto rv = sqlite::Stmt::Prepare(
-      db_,
-      "SELECT seq, decision, by, reason, at, leaf FROM reviews WHERE finding_id = ?"
-      " ORDER BY seq");
-  if (!rv.ok()) return rv.status();
   rv->Bind(1, finding_id);
-  for (;;) {
-    auto row = rv->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    d.reviews.push_back(
-        {rv->Int(0), finding_id, rv->Text(1), rv->Text(2), rv->Text(3), rv->Text(4), rv->Int(5)});
-  }
-  auto cu = sqlite::Stmt::Prepare(db_,
-                                  "SELECT seq, at, action, what, by, why, report_sha256, leaf FROM "
-                                  "custody WHERE finding_id = ? ORDER BY seq");
-  if (!cu.ok()) return cu.status();
   cu->Bind(1, finding_id);
-  for (;;) {
-    auto row = cu->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    d.custody.push_back({cu->Int(0), cu->Text(1), cu->Text(2), finding_id, cu->Text(3), cu->Text(4),
-                         cu->Text(5), cu->Text(6), cu->Int(7)});
+  for (Status step :
+       {sqlite::ForEachRow(
+            *ev, [&](const sqlite::Stmt& row) { d.evidence.push_back(ReadEvidenceRow(row)); }),
+        sqlite::ForEachRow(
+            *rv, [&](const sqlite::Stmt& row) { d.reviews.push_back(ReadReviewRow(row)); }),
+        sqlite::ForEachRow(
+            *cu, [&](const sqlite::Stmt& row) { d.custody.push_back(ReadCustodyRow(row)); })}) {
+    if (!step.ok()) return step;
   }
   return d;
 }

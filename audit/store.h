@@ -124,9 +124,11 @@ class Store {
 
  private:
   Store(std::string path, sqlite::Db db) : path_(std::move(path)), db_(std::move(db)) {}
+  // Runs `body` in one write transaction: rolled back when it fails, committed (after
+  // the fault hook named `fault_point`) when it succeeds.
+  template <typename T, typename Fn>
+  Result<T> Transaction(const char* fault_point, Fn body);
   Status Begin();
-  Status Commit(const char* fault_point);
-  void Rollback();
   Result<std::int64_t> AppendLeaf(MerkleTree* tree, const std::string& kind,
                                   const std::string& record);
   Result<StoredCheckpoint> SignCheckpointRow(const MerkleTree& tree, const LogWriter& log);
@@ -134,6 +136,17 @@ class Store {
   std::string path_;
   sqlite::Db db_;
 };
+
+// The columns of each kind of row, in the order its reader expects them (a SELECT of
+// these from the row's table, optionally followed by more columns).
+extern const char* const kFindingColumns;   // FROM findings
+extern const char* const kEvidenceColumns;  // FROM evidence
+extern const char* const kReviewColumns;    // FROM reviews
+extern const char* const kCustodyColumns;   // FROM custody
+FindingRow ReadFindingRow(const sqlite::Stmt& st);
+EvidenceRow ReadEvidenceRow(const sqlite::Stmt& st);
+ReviewRow ReadReviewRow(const sqlite::Stmt& st);
+CustodyRow ReadCustodyRow(const sqlite::Stmt& st);
 
 // Reads a run row with its rules, inputs and quarantine counts.
 Result<RunRow> LoadRun(sqlite::Db& db, const std::string& run_id);

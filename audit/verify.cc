@@ -165,21 +165,10 @@ void CheckLog(const std::vector<LeafRow>& leaves, const std::vector<StoredCheckp
 
 // Reads every row of a query; a failing step becomes a problem.
 template <typename Fn>
-bool ForEachRow(sqlite::Db& db, const std::string& sql, StoreVerification* out, Fn fn) {
+void Scan(sqlite::Db& db, const std::string& sql, StoreVerification* out, Fn fn) {
   auto st = sqlite::Stmt::Prepare(db, sql);
-  if (!st.ok()) {
-    out->problems.push_back({"store file", st.status().message()});
-    return false;
-  }
-  for (;;) {
-    auto row = st->Step();
-    if (!row.ok()) {
-      out->problems.push_back({"store file", row.status().message()});
-      return false;
-    }
-    if (!*row) return true;
-    fn(*st);
-  }
+  Status s = st.ok() ? sqlite::ForEachRow(*st, fn) : st.status();
+  if (!s.ok()) out->problems.push_back({"store file", s.message()});
 }
 
 // The rows of every list as one text per row, to compare with what the JSON derives.
@@ -192,18 +181,14 @@ std::vector<std::string> RowTexts(sqlite::Db& db, const std::string& sql, const 
     return texts;
   }
   st->Bind(1, f.finding_id).Bind(2, f.revision);
-  for (;;) {
-    auto row = st->Step();
-    if (!row.ok()) {
-      out->problems.push_back({"store file", row.status().message()});
-      break;
-    }
-    if (!*row) break;
+  Status s = sqlite::ForEachRow(*st, [&](const sqlite::Stmt& row) {
     std::string text;
-    for (int c = 0; c < st->Columns(); ++c)
-      text += (st->IsNull(c) ? std::string("\x01null") : st->Text(c)) + '\x1f';
+    for (int c = 0; c < row.Columns(); ++c) {
+      text += (row.IsNull(c) ? std::string("\x01null") : row.Text(c)) + '\x1f';
+    }
     texts.push_back(std::move(text));
-  }
+  });
+  if (!s.ok()) out->problems.push_back({"store file", s.message()});
   return texts;
 }
 
@@ -292,8 +277,8 @@ void CheckRows(sqlite::Db& db, const std::vector<LeafRow>& leaves, const KeyedHa
   RowChecker rows(leaves, out);
   std::vector<FindingRow> findings;
   std::vector<std::string> run_ids;
-  ForEachRow(db, "SELECT run_id FROM runs ORDER BY seq", out,
-             [&](const sqlite::Stmt& st) { run_ids.push_back(st.Text(0)); });
+  Scan(db, "SELECT run_id FROM runs ORDER BY seq", out,
+       [&](const sqlite::Stmt& st) { run_ids.push_back(st.Text(0)); });
   for (const std::string& id : run_ids) {
     auto run = LoadRun(db, id);
     if (!run.ok()) {
@@ -302,78 +287,37 @@ void CheckRows(sqlite::Db& db, const std::vector<LeafRow>& leaves, const KeyedHa
     }
     rows.Check("run " + id, "run", run->leaf, RunRecord(*run));
   }
-  ForEachRow(
-      db,
-      "SELECT finding_id, revision, run_id, rule_id, rule_sha256, level, scope_kind, scope_value, "
-      "first_day,"
-      " last_day, peak_day, days, evidence_total, evidence_shown, body, body_sha256, leaf FROM "
-      "findings"
-      " ORDER BY finding_id, revision",
-      out, [&](const sqlite::Stmt& st) {
-        FindingRow r;
-        r.finding_id = st.Text(0);
-        r.revision = st.Int(1);
-        r.run_id = st.Text(2);
-        r.rule_id = st.Text(3);
-        r.rule_sha256 = st.Text(4);
-        r.level = st.Text(5);
-        r.scope_kind = st.Text(6);
-        r.scope_value = st.Text(7);
-        r.first_day = st.Text(8);
-        r.last_day = st.Text(9);
-        r.peak_day = st.Text(10);
-        r.days = st.Int(11);
-        r.evidence_total = st.Int(12);
-        r.evidence_shown = st.Int(13);
-        r.body = st.Text(14);
-        r.leaf = st.Int(16);
-        const std::string name =
-            "finding " + r.finding_id + " revision " + std::to_string(r.revision);
-        if (ToHex(Sha256::Of(r.body)) != st.Text(15)) {
-          out->problems.push_back({name, "its canonical JSON does not match its stored SHA-256"});
-        }
-        rows.Check(name, "finding", r.leaf, FindingRecord(r, hasher));
-        findings.push_back(std::move(r));
-      });
-  ForEachRow(db,
-             "SELECT finding_id, revision, n, event_id, account_id, time, file, file_sha256, line, "
-             "offset, length,"
-             " line_sha256, leaf FROM evidence ORDER BY finding_id, revision, n",
-             out, [&](const sqlite::Stmt& st) {
-               EvidenceRow e;
-               e.finding_id = st.Text(0);
-               e.revision = st.Int(1);
-               e.n = st.Int(2);
-               e.event_id = st.Text(3);
-               e.account_id = st.Text(4);
-               e.time = st.Text(5);
-               e.file = st.Text(6);
-               e.file_sha256 = st.Text(7);
-               e.line = st.Int(8);
-               e.offset = st.Int(9);
-               e.length = st.Int(10);
-               e.line_sha256 = st.Text(11);
-               e.leaf = st.Int(12);
-               rows.Check("evidence " + std::to_string(e.n) + " of finding " + e.finding_id +
-                              " revision " + std::to_string(e.revision),
-                          "evidence", e.leaf, EvidenceRecord(e, hasher));
-             });
-  ForEachRow(db, "SELECT seq, finding_id, decision, by, reason, at, leaf FROM reviews ORDER BY seq",
-             out, [&](const sqlite::Stmt& st) {
-               ReviewRow r{st.Int(0),  st.Text(1), st.Text(2), st.Text(3),
-                           st.Text(4), st.Text(5), st.Int(6)};
-               rows.Check("review " + std::to_string(r.seq) + " of finding " + r.finding_id,
-                          "review", r.leaf, ReviewRecord(r, hasher));
-             });
-  ForEachRow(db,
-             "SELECT seq, at, action, finding_id, what, by, why, report_sha256, leaf FROM custody "
-             "ORDER BY seq",
-             out, [&](const sqlite::Stmt& st) {
-               CustodyRow c{st.Int(0),  st.Text(1), st.Text(2), st.Text(3), st.Text(4),
-                            st.Text(5), st.Text(6), st.Text(7), st.Int(8)};
-               rows.Check("custody entry " + std::to_string(c.seq), "custody", c.leaf,
-                          CustodyRecord(c, hasher));
-             });
+  const std::string select = "SELECT ";
+  Scan(db, select + kFindingColumns + ", body_sha256 FROM findings ORDER BY finding_id, revision",
+       out, [&](const sqlite::Stmt& st) {
+         FindingRow r = ReadFindingRow(st);
+         const std::string name =
+             "finding " + r.finding_id + " revision " + std::to_string(r.revision);
+         if (ToHex(Sha256::Of(r.body)) != st.Text(16)) {
+           out->problems.push_back({name, "its canonical JSON does not match its stored SHA-256"});
+         }
+         rows.Check(name, "finding", r.leaf, FindingRecord(r, hasher));
+         findings.push_back(std::move(r));
+       });
+  Scan(db, select + kEvidenceColumns + " FROM evidence ORDER BY finding_id, revision, n", out,
+       [&](const sqlite::Stmt& st) {
+         const EvidenceRow e = ReadEvidenceRow(st);
+         rows.Check("evidence " + std::to_string(e.n) + " of finding " + e.finding_id +
+                        " revision " + std::to_string(e.revision),
+                    "evidence", e.leaf, EvidenceRecord(e, hasher));
+       });
+  Scan(db, select + kReviewColumns + " FROM reviews ORDER BY seq", out,
+       [&](const sqlite::Stmt& st) {
+         const ReviewRow r = ReadReviewRow(st);
+         rows.Check("review " + std::to_string(r.seq) + " of finding " + r.finding_id, "review",
+                    r.leaf, ReviewRecord(r, hasher));
+       });
+  Scan(db, select + kCustodyColumns + " FROM custody ORDER BY seq", out,
+       [&](const sqlite::Stmt& st) {
+         const CustodyRow c = ReadCustodyRow(st);
+         rows.Check("custody entry " + std::to_string(c.seq), "custody", c.leaf,
+                    CustodyRecord(c, hasher));
+       });
   rows.Unclaimed();
   for (const FindingRow& r : findings) CheckFindingTables(db, r, hasher, out);
 }
@@ -393,7 +337,7 @@ Result<StoreVerification> VerifyStore(const std::string& path, const PublicKey& 
     return out;
   }
   bool damaged = false;
-  ForEachRow(store->db(), "PRAGMA integrity_check", &out, [&](const sqlite::Stmt& st) {
+  Scan(store->db(), "PRAGMA integrity_check", &out, [&](const sqlite::Stmt& st) {
     if (st.Text(0) != "ok") {
       out.problems.push_back({"store file", "SQLite integrity check: " + st.Text(0)});
       damaged = true;
