@@ -11,10 +11,18 @@ namespace {
 
 // Length of the valid UTF-8 sequence starting at s[i], or 0 if invalid.
 std::size_t SequenceLength(std::string_view s, std::size_t i) {
+  std::size_t size = 1;
+  return DecodeUtf8(s, i, &size) ? size : 0;
+}
+
+}  // namespace
+
+std::optional<char32_t> DecodeUtf8(std::string_view s, std::size_t i, std::size_t* size) {
+  *size = 1;
   const auto b0 = static_cast<std::uint8_t>(s[i]);
-  if (b0 < 0x80) return 1;
+  if (b0 < 0x80) return b0;
   std::size_t n = 0;
-  std::uint32_t cp = 0;
+  char32_t cp = 0;
   if ((b0 & 0xE0) == 0xC0) {
     n = 2;
     cp = b0 & 0x1Fu;
@@ -25,22 +33,21 @@ std::size_t SequenceLength(std::string_view s, std::size_t i) {
     n = 4;
     cp = b0 & 0x07u;
   } else {
-    return 0;
+    return std::nullopt;
   }
-  if (i + n > s.size()) return 0;
+  if (i + n > s.size()) return std::nullopt;
   for (std::size_t k = 1; k < n; ++k) {
     const auto b = static_cast<std::uint8_t>(s[i + k]);
-    if ((b & 0xC0) != 0x80) return 0;
+    if ((b & 0xC0) != 0x80) return std::nullopt;
     cp = (cp << 6) | (b & 0x3Fu);
   }
-  if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-      cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-    return 0;
+  if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+      (cp >= 0xD800 && cp <= 0xDFFF)) {
+    return std::nullopt;
   }
-  return n;
+  *size = n;
+  return cp;
 }
-
-}  // namespace
 
 bool IsValidUtf8(std::string_view bytes) {
   return simdjson::validate_utf8(bytes.data(), bytes.size());

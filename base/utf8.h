@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -9,6 +10,11 @@ namespace tosguard {
 
 // True when `bytes` is well-formed UTF-8 (no overlongs, surrogates or values past U+10FFFF).
 bool IsValidUtf8(std::string_view bytes);
+
+// Decodes the character that starts at s[i] (i < s.size()) and sets `size` to its length
+// in bytes; an invalid or overlong sequence, a surrogate or a value above U+10FFFF is
+// nullopt with `size` 1.
+std::optional<char32_t> DecodeUtf8(std::string_view s, std::size_t i, std::size_t* size);
 
 // At most `max_bytes` bytes of `bytes` as valid UTF-8 text that is safe to print:
 // invalid sequences become U+FFFD, control characters (including ESC, so no terminal

@@ -3,44 +3,17 @@
 
 #include <cmath>
 
+#include "base/utf8.h"
+
 namespace tosguard::audit::render {
 namespace {
 
 constexpr char kHex[] = "0123456789ABCDEF";
 
-// Decodes the character at text[i]; sets `size` to its length in bytes. An invalid
-// sequence decodes as U+FFFD of size 1 (the builder guarantees UTF-8, this keeps the
-// functions total).
+// The character at text[i] and its length in bytes; an invalid sequence decodes as
+// U+FFFD of size 1 (the builder guarantees UTF-8, this keeps the functions total).
 char32_t Decode(std::string_view text, std::size_t i, std::size_t& size) {
-  const auto b0 = static_cast<unsigned char>(text[i]);
-  size = 1;
-  if (b0 < 0x80) return b0;
-  std::size_t n = 0;
-  char32_t cp = 0;
-  if ((b0 & 0xE0) == 0xC0) {
-    n = 2;
-    cp = b0 & 0x1Fu;
-  } else if ((b0 & 0xF0) == 0xE0) {
-    n = 3;
-    cp = b0 & 0x0Fu;
-  } else if ((b0 & 0xF8) == 0xF0) {
-    n = 4;
-    cp = b0 & 0x07u;
-  } else {
-    return 0xFFFD;
-  }
-  if (i + n > text.size()) return 0xFFFD;
-  for (std::size_t k = 1; k < n; ++k) {
-    const auto b = static_cast<unsigned char>(text[i + k]);
-    if ((b & 0xC0) != 0x80) return 0xFFFD;
-    cp = (cp << 6) | (b & 0x3Fu);
-  }
-  if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-      cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-    return 0xFFFD;
-  }
-  size = n;
-  return cp;
+  return DecodeUtf8(text, i, &size).value_or(0xFFFD);
 }
 
 bool HiddenFormatting(char32_t cp) {

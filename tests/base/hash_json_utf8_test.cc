@@ -53,6 +53,21 @@ TEST_CASE("UTF-8 validation and safe excerpts") {
   CHECK(SafeExcerpt("a\xC3\xA9", 2) == "a\xE2\x80\xA6");
 }
 
+TEST_CASE("UTF-8 decoding agrees with validation, character by character") {
+  std::size_t size = 0;
+  CHECK(DecodeUtf8("A", 0, &size) == U'A');
+  CHECK(size == 1);
+  CHECK(DecodeUtf8("x\xE2\x80\xAE", 1, &size) == U'\u202E');
+  CHECK(size == 3);
+  CHECK(DecodeUtf8("\xF0\x9F\x98\x80", 0, &size) == U'\U0001F600');
+  CHECK(size == 4);
+  for (const char* bad : {"\xC3", "\xED\xA0\x80", "\xC0\xAF", "\xF4\x90\x80\x80", "\x80", "\xFF"}) {
+    INFO(bad);
+    CHECK_FALSE(DecodeUtf8(bad, 0, &size).has_value());
+    CHECK(size == 1);
+  }
+}
+
 TEST_CASE("diagnostics render with a caret") {
   Diagnostic d{Severity::kError, "r.tos", 2, 5, "unknown field 'modle'"};
   std::string text = FormatDiagnostic(d, "first\nlet modle = 1\n");
