@@ -104,6 +104,16 @@ Result<RuleMeta> ParseRuleMeta(std::string_view json) {
   return m;
 }
 
+void WriteReviewFields(JsonWriter& w, const ReviewRow& r) {
+  w.Key("at").String(r.at).Key("decision").String(r.decision).Key("by").String(r.by);
+  w.Key("reason").String(r.reason);
+}
+
+void WriteCustodyFields(JsonWriter& w, const CustodyRow& c) {
+  w.Key("at").String(c.at).Key("action").String(c.action).Key("what").String(c.what);
+  w.Key("by").String(c.by).Key("why").String(c.why);
+}
+
 std::string RunRecord(const RunRow& run) {
   JsonWriter w;
   w.BeginObject();

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "audit/keyed_hash.h"
+#include "base/json_writer.h"
 #include "base/status.h"
 
 namespace tosguard::audit {
@@ -116,6 +117,12 @@ struct CustodyRow {
 // The SHA-256 (hex) of the listing `sha256sum` prints for `rules`' files, one
 // "<hex>  <file>\n" line per distinct file, sorted by file name.
 std::string RulesDigest(const std::vector<RuleRow>& rules);
+
+// The keys `at`, `decision`, `by`, `reason` of a review decision, and `at`, `action`,
+// `what`, `by`, `why` of a custody entry, as reports and `findings show` print them
+// (the caller opens and closes the object).
+void WriteReviewFields(JsonWriter& w, const ReviewRow& r);
+void WriteCustodyFields(JsonWriter& w, const CustodyRow& c);
 
 std::string RunRecord(const RunRow& run);
 std::string FindingRecord(const FindingRow& row, const KeyedHasher& hasher);

@@ -401,21 +401,16 @@ class Builder {
 
     w.Key("reviews").BeginArray();
     for (const auto& r : d_.reviews) {
-      w.BeginObject()
-          .Key("at")
-          .String(r.at)
-          .Key("decision")
-          .String(r.decision)
-          .Key("by")
-          .String(r.by);
-      w.Key("reason").String(r.reason).EndObject();
+      w.BeginObject();
+      WriteReviewFields(w, r);
+      w.EndObject();
     }
     w.EndArray();
     w.Key("custody").BeginArray();
     for (const auto& c : d_.custody) {
-      w.BeginObject().Key("at").String(c.at).Key("action").String(c.action).Key("what").String(
-          c.what);
-      w.Key("by").String(c.by).Key("why").String(c.why).EndObject();
+      w.BeginObject();
+      WriteCustodyFields(w, c);
+      w.EndObject();
     }
     w.EndArray();
 

@@ -143,27 +143,16 @@ void Show(const ShowArgs& args, CliContext& ctx) {
     w.EndArray();
     w.Key("reviews").BeginArray();
     for (const auto& v : d->reviews) {
-      w.BeginObject()
-          .Key("at")
-          .String(v.at)
-          .Key("decision")
-          .String(v.decision)
-          .Key("by")
-          .String(v.by);
-      w.Key("reason").String(v.reason).EndObject();
+      w.BeginObject();
+      audit::WriteReviewFields(w, v);
+      w.EndObject();
     }
     w.EndArray();
     w.Key("custody").BeginArray();
     for (const auto& c : d->custody) {
-      w.BeginObject().Key("at").String(c.at).Key("action").String(c.action).Key("what").String(
-          c.what);
-      w.Key("by")
-          .String(c.by)
-          .Key("why")
-          .String(c.why)
-          .Key("report_sha256")
-          .String(c.report_sha256)
-          .EndObject();
+      w.BeginObject();
+      audit::WriteCustodyFields(w, c);
+      w.Key("report_sha256").String(c.report_sha256).EndObject();
     }
     w.EndArray();
     std::string out = w.Take();
