@@ -181,6 +181,7 @@ std::string FindingRecord(const FindingRow& row, const KeyedHasher& hasher) {
   w.Key("evidence_total").Int(row.evidence_total);
   w.Key("evidence_shown").Int(row.evidence_shown);
   w.Key("body_hmac").String(KeyedHex(hasher, "tosguard/finding-body", row.body));
+  if (!row.change.empty()) w.Key("change").String(row.change);
   w.EndObject();
   return w.Take();
 }

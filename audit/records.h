@@ -85,6 +85,9 @@ struct FindingRow {
   std::int64_t evidence_total = 0, evidence_shown = 0;
   std::string body;  // the finding's canonical JSON (engine::FindingJson)
   std::int64_t leaf = -1;
+  // For a revision: what differs from the one before and why ("last day 2025-06-22 ->
+  // 2025-06-23 ... (new input data/2025-06-23.jsonl)"); "" for a first revision.
+  std::string change;
 };
 
 struct EvidenceRow {

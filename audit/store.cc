@@ -81,6 +81,12 @@ CREATE TABLE checkpoints(
   seq INTEGER PRIMARY KEY, tree_size INTEGER NOT NULL, root BLOB NOT NULL, time TEXT NOT NULL,
   text TEXT NOT NULL, signature BLOB NOT NULL, key_id TEXT NOT NULL, public_key BLOB NOT NULL) STRICT;
 )sql",
+    // 2: the input files a batch has processed (by content), and why a revision differs.
+    R"sql(
+CREATE TABLE batch_inputs(
+  sha256 TEXT PRIMARY KEY, file TEXT NOT NULL, run_id TEXT NOT NULL, lines INTEGER NOT NULL) STRICT;
+ALTER TABLE findings ADD COLUMN change TEXT NOT NULL DEFAULT '';
+)sql",
 };
 constexpr std::int64_t kMigrationCount = sizeof(kMigrations) / sizeof(kMigrations[0]);
 static_assert(kMigrationCount == kStoreSchemaVersion);
@@ -267,21 +273,25 @@ Result<T> Store::Transaction(const char* fault_point, Fn body) {
 }
 
 Result<MerkleTree> Store::Tree() {
-  auto stmt = sqlite::Stmt::Prepare(db_, "SELECT idx, hash FROM leaves ORDER BY idx");
+  // Each leaf is re-hashed from its record: a write never builds on a changed record.
+  auto stmt = sqlite::Stmt::Prepare(db_, "SELECT idx, record, hash FROM leaves ORDER BY idx");
   if (!stmt.ok()) return stmt.status();
   MerkleTree tree;
-  for (;;) {
-    auto row = stmt->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    const std::string hash = stmt->Blob(1);
-    if (stmt->Int(0) != static_cast<std::int64_t>(tree.size()) || hash.size() != 32) {
-      return Status::Corruption("the store's log is damaged at leaf " +
-                                std::to_string(tree.size()) + " (run tosguard verify)");
+  bool damaged = false;
+  Status s = sqlite::ForEachRow(*stmt, [&](const sqlite::Stmt& row) {
+    const Digest d = LeafHash(row.Text(1));
+    const std::string hash = row.Blob(2);
+    if (damaged || row.Int(0) != static_cast<std::int64_t>(tree.size()) ||
+        hash.size() != d.size() || std::memcmp(hash.data(), d.data(), d.size()) != 0) {
+      damaged = true;
+      return;
     }
-    Digest d;
-    std::memcpy(d.data(), hash.data(), 32);
     tree.Append(d);
+  });
+  if (!s.ok()) return s;
+  if (damaged) {
+    return Status::Corruption("the store's log is damaged at leaf " + std::to_string(tree.size()) +
+                              " (run tosguard verify; nothing was written)");
   }
   return tree;
 }
@@ -331,11 +341,90 @@ Result<StoredCheckpoint> Store::SignCheckpointRow(const MerkleTree& tree, const 
   return out;
 }
 
+Status Store::CheckHead(const MerkleTree& tree, const LogWriter& log) {
+  auto latest = LatestCheckpoint();
+  if (!latest.ok()) return latest.status();
+  const char* kAdvice = " (run tosguard verify; nothing was written)";
+  if (!*latest) {
+    if (tree.size() == 0) return Status::Ok();
+    return Status::Corruption("the store's log has leaves but no signed checkpoint" +
+                              std::string(kAdvice));
+  }
+  const StoredCheckpoint& c = **latest;
+  if (c.checkpoint.tree_size != tree.size() || c.checkpoint.root != tree.Root()) {
+    return Status::Corruption("the store's log no longer matches its last signed checkpoint" +
+                              std::string(kAdvice));
+  }
+  auto parsed = ParseCheckpoint(c.text);
+  const auto* sig = reinterpret_cast<const std::uint8_t*>(c.signature.data());
+  if (!parsed.ok() || !(*parsed == c.checkpoint) ||
+      !VerifyCheckpoint(*parsed, {sig, c.signature.size()}, log.signing_key->public_key()).ok()) {
+    return Status::Corruption(
+        "the store's last checkpoint is not signed by this configuration's signing key" +
+        std::string(kAdvice));
+  }
+  return Status::Ok();
+}
+
+Status Store::CheckLogHead(const LogWriter& log) {
+  auto tree = Tree();
+  if (!tree.ok()) return tree.status();
+  return CheckHead(*tree, log);
+}
+
+Result<std::vector<InputRow>> Store::ProcessedInputs() {
+  auto st =
+      sqlite::Stmt::Prepare(db_, "SELECT file, sha256, lines FROM batch_inputs ORDER BY sha256");
+  if (!st.ok()) return st.status();
+  std::vector<InputRow> out;
+  Status s = sqlite::ForEachRow(*st, [&](const sqlite::Stmt& row) {
+    out.push_back({row.Text(0), row.Text(1), static_cast<std::uint64_t>(row.Int(2)), 0, 0});
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+std::string DescribeChange(const std::string& before_json, const engine::Finding& after) {
+  auto before = engine::ParseFindingJson(before_json);
+  if (!before.ok()) return "content changed";
+  std::vector<std::string> parts;
+  auto day = [](std::int64_t d) { return FormatDate(DayStart(d)); };
+  auto differ = [&](const char* what, const std::string& a, const std::string& b) {
+    if (a != b) parts.push_back(std::string(what) + " " + a + " -> " + b);
+  };
+  differ("level", engine::OutcomeName(before->level), engine::OutcomeName(after.level));
+  differ("last day", day(before->last_day), day(after.last_day));
+  differ("peak day", day(before->peak_day), day(after.peak_day));
+  differ("counted requests", std::to_string(before->evidence_total),
+         std::to_string(after.evidence_total));
+  std::size_t metrics = 0;
+  for (const engine::Metric& m : after.metrics) {
+    for (const engine::Metric& b : before->metrics) {
+      if (b.name == m.name && b.value.text != m.value.text && metrics++ < 3) {
+        parts.push_back(m.name + " " + b.value.text + " -> " + m.value.text);
+      }
+    }
+  }
+  {
+    std::vector<std::string> a, b;
+    for (const auto& e : before->evidence) a.push_back(e.event_id + e.line_sha256);
+    for (const auto& e : after.evidence) b.push_back(e.event_id + e.line_sha256);
+    if (a != b) parts.push_back("evidence sample changed");
+  }
+  if (parts.empty())
+    parts.push_back("details changed (accounts, links, acceptances, waivers or timeline)");
+  std::string out;
+  for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? "; " : "") + parts[i];
+  return out;
+}
+
 Result<RunOutcome> Store::RecordRun(RunRow run, const std::vector<engine::Finding>& findings,
-                                    const LogWriter& log) {
+                                    const LogWriter& log, const RunExtras& extras) {
   return Transaction<RunOutcome>("store.run.before_commit", [&]() -> Result<RunOutcome> {
     auto tree = Tree();
     if (!tree.ok()) return tree.status();
+    if (Status s = CheckHead(*tree, log); !s.ok()) return s;
+    RunOutcome out;
     const std::uint64_t before = tree->size();
     auto seq = db_.QueryInt("SELECT coalesce(max(seq), 0) + 1 FROM runs");
     if (!seq.ok()) return seq.status();
@@ -344,15 +433,17 @@ Result<RunOutcome> Store::RecordRun(RunRow run, const std::vector<engine::Findin
     for (const RuleRow& r : run.rules) rule_sha[r.rule_id] = r.file_sha256;
 
     // Which findings are new, which revise a stored one, which are unchanged.
-    auto latest = sqlite::Stmt::Prepare(db_,
-                                        "SELECT revision, body_sha256 FROM findings WHERE "
-                                        "finding_id = ? ORDER BY revision DESC LIMIT 1");
+    auto latest =
+        sqlite::Stmt::Prepare(db_,
+                              "SELECT revision, body_sha256, body, last_day FROM findings WHERE "
+                              "finding_id = ? ORDER BY revision DESC LIMIT 1");
     if (!latest.ok()) return latest.status();
     struct Pending {
       const engine::Finding* finding;
       std::int64_t revision;
       std::string body;
       bool changed;
+      std::string change;
     };
     std::vector<Pending> pending;
     for (const engine::Finding& f : findings) {
@@ -362,20 +453,27 @@ Result<RunOutcome> Store::RecordRun(RunRow run, const std::vector<engine::Findin
       if (!row.ok()) return row.status();
       std::int64_t revision = 1;
       bool changed = true;
+      FindingChange c{f.id, 1, "new", ""};
       if (*row) {
         revision = latest->Int(0);
         if (latest->Text(1) == ToHex(Sha256::Of(body))) {
           changed = false;
           ++run.unchanged_findings;
+          c = {f.id, revision, "unchanged", ""};
         } else {
           ++revision;
           ++run.revised_findings;
+          c = {f.id, revision,
+               latest->Text(3) < FormatDate(DayStart(f.last_day)) ? "extended" : "revised",
+               DescribeChange(latest->Text(2), f)};
+          if (!extras.cause.empty()) c.change += " (" + extras.cause + ")";
         }
       } else {
         ++run.new_findings;
       }
       latest->Reset();
-      pending.push_back({&f, revision, std::move(body), changed});
+      pending.push_back({&f, revision, std::move(body), changed, c.change});
+      out.changes.push_back(std::move(c));
     }
 
     // The run first: its leaf commits to the inputs, rules and counts.
@@ -436,7 +534,7 @@ Result<RunOutcome> Store::RecordRun(RunRow run, const std::vector<engine::Findin
 
     auto ins_seen = sqlite::Stmt::Prepare(db_, "INSERT INTO finding_runs VALUES(?,?,?)");
     auto ins_finding = sqlite::Stmt::Prepare(
-        db_, "INSERT INTO findings VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        db_, "INSERT INTO findings VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     auto ins_evidence =
         sqlite::Stmt::Prepare(db_, "INSERT INTO evidence VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)");
     auto ins_link = sqlite::Stmt::Prepare(db_, "INSERT INTO finding_links VALUES(?,?,?,?,?,?)");
@@ -454,6 +552,7 @@ Result<RunOutcome> Store::RecordRun(RunRow run, const std::vector<engine::Findin
       if (!p.changed) continue;
       FindingRow row =
           FindingRowOf(f, p.revision, run.run_id, rule_sha[f.rule_id], std::move(p.body));
+      row.change = std::move(p.change);
       auto leaf = AppendLeaf(&*tree, "finding", FindingRecord(row, *log.hasher));
       if (!leaf.ok()) return leaf.status();
       row.leaf = *leaf;
@@ -470,7 +569,7 @@ Result<RunOutcome> Store::RecordRun(RunRow run, const std::vector<engine::Findin
           .Bind(11, row.peak_day)
           .Bind(12, row.days);
       ins_finding->Bind(13, row.evidence_total).Bind(14, row.evidence_shown).Bind(15, row.body);
-      ins_finding->Bind(16, ToHex(Sha256::Of(row.body))).Bind(17, row.leaf);
+      ins_finding->Bind(16, ToHex(Sha256::Of(row.body))).Bind(17, row.leaf).Bind(18, row.change);
       if (Status s = ins_finding->Run(); !s.ok()) return s;
       for (EvidenceRow& e : EvidenceRowsOf(f, p.revision)) {
         auto eleaf = AppendLeaf(&*tree, "evidence", EvidenceRecord(e, *log.hasher));
@@ -516,10 +615,20 @@ Result<RunOutcome> Store::RecordRun(RunRow run, const std::vector<engine::Findin
         if (Status s = ins_waiver->Run(); !s.ok()) return s;
       }
     }
+    {
+      auto st = sqlite::Stmt::Prepare(db_, "INSERT OR IGNORE INTO batch_inputs VALUES(?,?,?,?)");
+      if (!st.ok()) return st.status();
+      for (const InputRow& i : extras.processed) {
+        st->Bind(1, i.sha256)
+            .Bind(2, i.file)
+            .Bind(3, run.run_id)
+            .Bind(4, static_cast<std::int64_t>(i.lines));
+        if (Status s = st->Run(); !s.ok()) return s;
+      }
+    }
     MaybeFault("store.run.before_checkpoint");
     auto checkpoint = SignCheckpointRow(*tree, log);
     if (!checkpoint.ok()) return checkpoint.status();
-    RunOutcome out;
     out.run_id = run.run_id;
     out.new_findings = run.new_findings;
     out.revised_findings = run.revised_findings;
@@ -542,6 +651,7 @@ Result<ReviewRow> Store::AddReview(const std::string& finding_id, const std::str
     if (!*row) return Status::NotFound("the store has no finding " + finding_id);
     auto tree = Tree();
     if (!tree.ok()) return tree.status();
+    if (Status s = CheckHead(*tree, log); !s.ok()) return s;
     auto seq = db_.QueryInt("SELECT coalesce(max(seq), 0) + 1 FROM reviews");
     if (!seq.ok()) return seq.status();
     ReviewRow r{*seq, finding_id, decision, by, reason, FormatRfc3339(log.now), -1};
@@ -568,6 +678,7 @@ Result<CustodyRow> Store::AddCustody(CustodyRow r, const LogWriter& log) {
   return Transaction<CustodyRow>("store.custody.before_commit", [&]() -> Result<CustodyRow> {
     auto tree = Tree();
     if (!tree.ok()) return tree.status();
+    if (Status s = CheckHead(*tree, log); !s.ok()) return s;
     auto seq = db_.QueryInt("SELECT coalesce(max(seq), 0) + 1 FROM custody");
     if (!seq.ok()) return seq.status();
     r.seq = *seq;
@@ -593,7 +704,7 @@ Result<CustodyRow> Store::AddCustody(CustodyRow r, const LogWriter& log) {
 
 const char* const kFindingColumns =
     "finding_id, revision, run_id, rule_id, rule_sha256, level, scope_kind, scope_value, first_day,"
-    " last_day, peak_day, days, evidence_total, evidence_shown, body, leaf";
+    " last_day, peak_day, days, evidence_total, evidence_shown, body, leaf, change";
 const char* const kEvidenceColumns =
     "finding_id, revision, n, event_id, account_id, time, file, file_sha256, line, offset, length,"
     " line_sha256, leaf";
@@ -619,6 +730,7 @@ FindingRow ReadFindingRow(const sqlite::Stmt& st) {
   r.evidence_shown = st.Int(13);
   r.body = st.Text(14);
   r.leaf = st.Int(15);
+  r.change = st.Text(16);
   return r;
 }
 
@@ -661,7 +773,7 @@ std::string SummarySelect() {
 }
 
 FindingSummary SummaryOf(const sqlite::Stmt& st) {
-  return {ReadFindingRow(st), st.Text(16), st.Text(17)};
+  return {ReadFindingRow(st), st.Text(17), st.Text(18)};
 }
 
 }  // namespace

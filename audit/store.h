@@ -26,7 +26,7 @@
 namespace tosguard::audit {
 
 // The schema version this build writes; older stores are migrated on open.
-inline constexpr std::int64_t kStoreSchemaVersion = 1;
+inline constexpr std::int64_t kStoreSchemaVersion = 2;
 
 // What a write needs: the key that signs checkpoints, the key of pseudonyms and keyed
 // hashes, the log's name, and the time to record (UTC).
@@ -53,8 +53,25 @@ struct LeafRow {
   std::string hash;  // 32 raw bytes
 };
 
+// What a run did to one finding: kind "new", "extended" (its last day moved later),
+// "revised" (anything else changed) or "unchanged"; `change` says what and why.
+struct FindingChange {
+  std::string finding_id;
+  std::int64_t revision = 1;
+  std::string kind;
+  std::string change;
+};
+
+// What a run adds besides its findings: the input files a batch has now processed, and
+// the cause recorded with each revision ("new input data/2025-06-24.jsonl").
+struct RunExtras {
+  std::vector<InputRow> processed;
+  std::string cause;
+};
+
 struct RunOutcome {
   std::string run_id;
+  std::vector<FindingChange> changes;  // one per finding of the run, in its order
   std::uint64_t new_findings = 0, revised_findings = 0, unchanged_findings = 0;
   std::uint64_t leaves_appended = 0;
   StoredCheckpoint checkpoint;
@@ -98,11 +115,21 @@ class Store {
 
   // Records a run and the findings it produced. A finding whose canonical JSON equals
   // its latest stored revision is only noted as seen by the run; a changed one becomes
-  // a new revision. Appends the run, each new revision and its evidence references to
-  // the log and signs a checkpoint, all in one transaction. `run.run_id` and the counts
-  // are filled in by the store.
+  // a new revision, with what changed and `extras.cause`. Corruption (and nothing
+  // written) when the log does not match its last checkpoint. Appends the run, each new revision
+  // and its evidence references to the log and signs a checkpoint, all in one transaction.
+  // `run.run_id` and the counts are filled in by the store.
   Result<RunOutcome> RecordRun(RunRow run, const std::vector<engine::Finding>& findings,
-                               const LogWriter& log);
+                               const LogWriter& log, const RunExtras& extras = {});
+
+  // Corruption when the log no longer matches its last checkpoint, or the checkpoint is
+  // not signed by `log`'s key: what every write checks first, for a caller that wants
+  // to know before it starts.
+  Status CheckLogHead(const LogWriter& log);
+
+  // The input files batches have processed, by content (file as first seen, sha256,
+  // lines).
+  Result<std::vector<InputRow>> ProcessedInputs();
 
   // Records a review decision (confirmed, dismissed, escalated) on a finding.
   Result<ReviewRow> AddReview(const std::string& finding_id, const std::string& decision,
@@ -129,6 +156,9 @@ class Store {
   template <typename T, typename Fn>
   Result<T> Transaction(const char* fault_point, Fn body);
   Status Begin();
+  // Refuses to extend a log whose leaves no longer match its last checkpoint, or whose
+  // last checkpoint the writer's key did not sign: appending would re-sign tampering.
+  Status CheckHead(const MerkleTree& tree, const LogWriter& log);
   Result<std::int64_t> AppendLeaf(MerkleTree* tree, const std::string& kind,
                                   const std::string& record);
   Result<StoredCheckpoint> SignCheckpointRow(const MerkleTree& tree, const LogWriter& log);
@@ -155,6 +185,9 @@ Result<RunRow> LoadRun(sqlite::Db& db, const std::string& run_id);
 FindingRow FindingRowOf(const engine::Finding& f, std::int64_t revision, const std::string& run_id,
                         const std::string& rule_sha256, std::string body);
 std::vector<EvidenceRow> EvidenceRowsOf(const engine::Finding& f, std::int64_t revision);
+// What differs between a stored revision's JSON and a finding ("last day 2025-06-22 ->
+// 2025-06-23; counted requests 700 -> 731").
+std::string DescribeChange(const std::string& before_json, const engine::Finding& after);
 // A cluster link's accounts as stored in finding_links (a JSON array).
 std::string LinkAccountsJson(const std::vector<std::string>& accounts);
 

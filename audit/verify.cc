@@ -152,6 +152,8 @@ void CheckLog(const std::vector<LeafRow>& leaves, const std::vector<StoredCheckp
     }
     if (out->problems.size() == before) ++out->checkpoints.valid;
     previous = &c;
+    out->tree_size = parsed->tree_size;
+    out->root = ToHex(parsed->root);
   }
   if (checkpoints.empty() && !leaves.empty()) {
     out->problems.push_back(
@@ -211,6 +213,7 @@ void CheckFindingTables(sqlite::Db& db, const FindingRow& stored, const KeyedHas
   }
   FindingRow derived =
       FindingRowOf(*f, stored.revision, stored.run_id, stored.rule_sha256, stored.body);
+  derived.change = stored.change;  // said by the run, not derived from the JSON
   if (FindingRecord(derived, hasher) != FindingRecord(stored, hasher)) {
     out->problems.push_back(
         {name, "its columns (rule, level, scope, days or evidence counts) differ from its JSON"});
@@ -293,7 +296,7 @@ void CheckRows(sqlite::Db& db, const std::vector<LeafRow>& leaves, const KeyedHa
          FindingRow r = ReadFindingRow(st);
          const std::string name =
              "finding " + r.finding_id + " revision " + std::to_string(r.revision);
-         if (ToHex(Sha256::Of(r.body)) != st.Text(16)) {
+         if (ToHex(Sha256::Of(r.body)) != st.Text(17)) {
            out->problems.push_back({name, "its canonical JSON does not match its stored SHA-256"});
          }
          rows.Check(name, "finding", r.leaf, FindingRecord(r, hasher));
@@ -320,6 +323,22 @@ void CheckRows(sqlite::Db& db, const std::vector<LeafRow>& leaves, const KeyedHa
        });
   rows.Unclaimed();
   for (const FindingRow& r : findings) CheckFindingTables(db, r, hasher, out);
+  // A file marked processed must be an input its run read (and logged): otherwise a
+  // batch would skip it without it ever being evaluated.
+  Scan(db,
+       "SELECT b.file, b.sha256, b.run_id, (SELECT count(*) FROM run_inputs i WHERE i.run_id = "
+       "b.run_id"
+       " AND i.sha256 = b.sha256) FROM batch_inputs b ORDER BY b.sha256",
+       out, [&](const sqlite::Stmt& st) {
+         ++out->rows.total;
+         if (st.Int(3) == 0) {
+           out->problems.push_back(
+               {"processed input " + st.Text(0) + " (" + st.Text(1).substr(0, 16) + ")",
+                "marked processed by " + st.Text(2) + ", which did not read it"});
+         } else {
+           ++out->rows.valid;
+         }
+       });
 }
 
 }  // namespace

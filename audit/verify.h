@@ -26,6 +26,8 @@ struct Tally {
 
 struct StoreVerification {
   Tally leaves, checkpoints, rows;
+  std::uint64_t tree_size = 0;  // of the last checkpoint
+  std::string root;             // of the last checkpoint, hex; "" when there is none
   std::vector<Problem> problems;
   bool ok() const { return problems.empty(); }
 };

@@ -17,6 +17,7 @@ inline constexpr int kExitFindings = 1;    // check: rule errors; test: failing 
 inline constexpr int kExitUsage = 2;       // bad command line or configuration
 inline constexpr int kExitInput = 3;       // input problems: unreadable files, quarantine over limit
 inline constexpr int kExitIntegrity = 4;   // store or evidence integrity failure
+inline constexpr int kExitBusy = 75;       // batch: another batch holds the store (EX_TEMPFAIL: try later)
 inline constexpr int kExitInternal = 70;   // a bug: please report it
 
 struct CliContext {
@@ -37,5 +38,6 @@ void AddVerifyCommand(CLI::App& app, CliContext& ctx);
 void AddReportCommand(CLI::App& app, CliContext& ctx);
 void AddFindingsCommand(CLI::App& app, CliContext& ctx);
 void AddReviewCommand(CLI::App& app, CliContext& ctx);
+void AddBatchCommand(CLI::App& app, CliContext& ctx);
 
 }  // namespace tosguard::cli

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -44,6 +45,10 @@ std::vector<std::string> Exemptions(const std::string& source) {
 }  // namespace
 
 TimestampUs Now() {
+  // A test hook (docs/development.md): a fixed clock, so runs can be compared byte for byte.
+  if (const char* fixed = std::getenv("TOSGUARD_NOW"); fixed != nullptr) {
+    if (auto t = ParseRfc3339(fixed)) return *t;
+  }
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();

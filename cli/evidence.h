@@ -16,7 +16,8 @@
 
 namespace tosguard::cli {
 
-// The current time, UTC, to the microsecond. The only clock the evidence commands read.
+// The current time, UTC, to the microsecond (or TOSGUARD_NOW's, a test hook). The only
+// clock the evidence commands read.
 TimestampUs Now();
 
 // The pseudonym key: a file of at least 64 hex digits (32 bytes), as `keygen` writes it.

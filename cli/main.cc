@@ -100,6 +100,7 @@ int main(int argc, char** argv) {
   AddReportCommand(app, ctx);
   AddFindingsCommand(app, ctx);
   AddReviewCommand(app, ctx);
+  AddBatchCommand(app, ctx);
 
   try {
     app.parse(argc, argv);

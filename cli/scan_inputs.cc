@@ -42,7 +42,8 @@ engine::IngestOptions NeededFields(const engine::IngestConfig& config, const dsl
 
 void AddScanInputOptions(CLI::App* cmd, ScanInputArgs* args) {
   cmd->add_option("-c,--config", args->config, "Configuration file")->capture_default_str();
-  cmd->add_option("-r,--rules", args->rules, "Rule files (.tos); imports are followed")->required();
+  cmd->add_option("-r,--rules", args->rules,
+                  "Rule files (.tos); imports are followed (default: the configuration's rules)");
   cmd->add_option("--waivers", args->waivers, "Waiver file, overriding the configuration's");
   cmd->add_option("--threads", args->threads,
                   "Threads for parsing and evaluation (0: one per core)")
@@ -56,7 +57,7 @@ void AddScanInputOptions(CLI::App* cmd, ScanInputArgs* args) {
                   "Write quarantined lines here (JSONL), overriding the configuration");
 }
 
-std::optional<ScanInputs> LoadScanInputs(const ScanInputArgs& args, int* exit_code) {
+std::optional<ScanInputs> LoadScanSetup(const ScanInputArgs& args, int* exit_code) {
   *exit_code = kExitUsage;
   auto config = LoadConfigOrReport(args.config);
   if (!config) return std::nullopt;
@@ -66,7 +67,21 @@ std::optional<ScanInputs> LoadScanInputs(const ScanInputArgs& args, int* exit_co
   dsl::CheckEnv env;
   env.accounts = &in.config.account_schema;
   for (const auto& d : in.config.detectors) env.detectors.push_back(d.name);
-  auto rules = LoadRulesOrReport(args.rules, env);
+  std::vector<std::string> rule_files = args.rules;
+  if (rule_files.empty()) {
+    if (in.config.rules.empty()) {
+      spdlog::error("no rules to evaluate: give --rules or list them under 'rules:' in {}",
+                    args.config);
+      return std::nullopt;
+    }
+    auto expanded = engine::ExpandPaths(in.config.rules, in.config.base_dir, "rules");
+    if (!expanded.ok()) {
+      spdlog::error("{}", expanded.status().message());
+      return std::nullopt;
+    }
+    rule_files = std::move(*expanded);
+  }
+  auto rules = LoadRulesOrReport(rule_files, env);
   if (!rules) {
     spdlog::error("the rule pack has errors; nothing was evaluated");
     return std::nullopt;
@@ -85,18 +100,29 @@ std::optional<ScanInputs> LoadScanInputs(const ScanInputArgs& args, int* exit_co
     in.waivers = std::move(loaded).value();
   }
 
-  engine::IngestOptions options = NeededFields(in.config, in.rules.plan);
+  *exit_code = kExitOk;
+  return in;
+}
+
+bool IngestScanInputs(const ScanInputArgs& args, ScanInputs* in, int* exit_code) {
+  engine::IngestOptions options = NeededFields(in->config, in->rules.plan);
   options.check_unneeded = args.validate == "all";
   options.threads = args.threads;
   if (!args.quarantine.empty()) options.quarantine_path = args.quarantine;
-  auto ingest = engine::Ingest(in.config, options);
+  auto ingest = engine::Ingest(in->config, options);
   if (!ingest.ok()) {
     spdlog::error("ingest failed: {}", ingest.status().message());
     *exit_code = ingest.status().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitInput;
-    return std::nullopt;
+    return false;
   }
-  in.ingest = std::move(ingest).value();
+  in->ingest = std::move(ingest).value();
   *exit_code = kExitOk;
+  return true;
+}
+
+std::optional<ScanInputs> LoadScanInputs(const ScanInputArgs& args, int* exit_code) {
+  auto in = LoadScanSetup(args, exit_code);
+  if (!in || !IngestScanInputs(args, &*in, exit_code)) return std::nullopt;
   return in;
 }
 

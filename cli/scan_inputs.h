@@ -17,10 +17,10 @@ namespace tosguard::cli {
 struct ScanInputArgs {
   std::string config = "tosguard.yaml";
   std::vector<std::string> rules;
-  std::string waivers;             // overrides the configuration's `waivers:`
+  std::string waivers;  // overrides the configuration's `waivers:`
   unsigned threads = 0;
-  std::string validate = "all";    // all | required
-  std::string quarantine;          // overrides the configuration's quarantine file
+  std::string validate = "all";  // all | required
+  std::string quarantine;        // overrides the configuration's quarantine file
 };
 
 struct ScanInputs {
@@ -34,6 +34,10 @@ struct ScanInputs {
 // nullopt and sets `exit_code` (kExitUsage for configuration, rule or waiver mistakes,
 // kExitInput for unreadable input).
 std::optional<ScanInputs> LoadScanInputs(const ScanInputArgs& args, int* exit_code);
+// The same in two steps: the configuration, rule pack and waivers; then the ingest of
+// the configuration's sources into `in->ingest` (false with `exit_code` set on failure).
+std::optional<ScanInputs> LoadScanSetup(const ScanInputArgs& args, int* exit_code);
+bool IngestScanInputs(const ScanInputArgs& args, ScanInputs* in, int* exit_code);
 
 // Registers the options of ScanInputArgs on a subcommand.
 void AddScanInputOptions(CLI::App* cmd, ScanInputArgs* args);

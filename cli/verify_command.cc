@@ -152,6 +152,7 @@ void Run(const VerifyArgs& args, CliContext& ctx) {
     PrintTally(w, "leaves", v->leaves);
     PrintTally(w, "checkpoints", v->checkpoints);
     PrintTally(w, "rows", v->rows);
+    w.Key("tree_size").Uint(v->tree_size).Key("root").String(v->root);
     PrintProblems(w, v->problems);
     w.EndObject();
     std::cout << w.Take() << "\n";
@@ -161,6 +162,8 @@ void Run(const VerifyArgs& args, CliContext& ctx) {
               << " valid (key " << key->KeyId() << ")\n";
     std::cout << "rows:        " << v->rows.valid << " of " << v->rows.total
               << " match their log records\n";
+    std::cout << "log:         " << v->tree_size << " leaves, root "
+              << (v->root.empty() ? "(none)" : v->root) << "\n";
     std::cout << TableProblems(v->problems) << (v->ok() ? "store valid\n" : "store INVALID\n");
   }
   if (!v->ok()) ctx.exit_code = kExitIntegrity;

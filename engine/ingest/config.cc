@@ -168,7 +168,7 @@ IngestConfig Parser::Parse(const YAML::Node& root, IngestConfig config) {
   }
   static const std::vector<std::string> kTop = {"version", "limits",  "quarantine", "accounts",
                                                 "signals", "sources", "linking",   "waivers",
-                                                "evidence"};
+                                                "evidence", "rules"};
   std::vector<Entry> entries = Entries(root, &kTop, "at the top level");
   auto find = [&](std::string_view key) -> const Entry* {
     for (const Entry& e : entries) {
@@ -198,6 +198,20 @@ IngestConfig Parser::Parse(const YAML::Node& root, IngestConfig config) {
     if (auto path = FilePath(*e, config.base_dir)) config.waivers_path = *path;
   }
   if (const Entry* e = find("evidence")) ParseEvidence(*e, &config);
+  if (const Entry* e = find("rules")) {
+    auto add = [&](const YAML::Node& n, Pos pos) {
+      if (!n.IsScalar() || n.Scalar().empty()) {
+        Error(pos, "a rule path must be a non-empty file name or glob, not " + NodeKindText(n));
+      } else {
+        config.rules.push_back(n.Scalar());
+      }
+    };
+    if (e->value.IsSequence()) {
+      for (const YAML::Node& n : e->value) add(n, PosOf(n, e->value_pos));
+    } else {
+      add(e->value, e->value_pos);
+    }
+  }
   if (const Entry* e = find("sources")) {
     ParseSources(*e, &config);
   } else {
@@ -930,19 +944,17 @@ std::string EscapeGlob(const std::string& s) {
   return out;
 }
 
-Status CheckFile(const std::string& shown, const std::string& full, const SourceConfig& source) {
+Status CheckFile(const std::string& shown, const std::string& full, const std::string& what) {
   struct stat st {};
   if (::stat(full.c_str(), &st) != 0) {
     int err = errno;
     if (err == ENOENT || err == ENOTDIR) {
-      return Status::NotFound("source '" + source.name + "': file '" + shown +
-                              "' does not exist (looked for '" + full + "')");
+      return Status::NotFound(what + ": file '" + shown + "' does not exist (looked for '" + full + "')");
     }
-    return Status::IoError("source '" + source.name + "': cannot examine '" + full +
-                           "': " + std::strerror(err));
+    return Status::IoError(what + ": cannot examine '" + full + "': " + std::strerror(err));
   }
   if (S_ISDIR(st.st_mode)) {
-    return Status::InvalidArgument("source '" + source.name + "': '" + full +
+    return Status::InvalidArgument(what + ": '" + full +
                                    "' is a directory; name the files in it (e.g. with a glob)");
   }
   return Status::Ok();
@@ -952,25 +964,29 @@ Status CheckFile(const std::string& shown, const std::string& full, const Source
 
 Result<std::vector<std::string>> ExpandSourcePaths(const SourceConfig& source,
                                                    const std::string& base_dir) {
+  return ExpandPaths(source.paths, base_dir, "source '" + source.name + "'");
+}
+
+Result<std::vector<std::string>> ExpandPaths(const std::vector<std::string>& patterns, const std::string& base_dir,
+                                             const std::string& what) {
   std::vector<std::string> out;
   std::map<std::string, std::string> named_by;  // file -> the pattern that named it first
   auto add = [&](const std::string& file, const std::string& pattern) -> Status {
     auto [it, inserted] = named_by.emplace(file, pattern);
     if (!inserted) {
       // Reading a file twice would count its records twice.
-      return Status::InvalidArgument("source '" + source.name + "': file '" + file +
-                                     "' is named twice (by '" + it->second + "' and '" + pattern +
-                                     "')");
+      return Status::InvalidArgument(what + ": file '" + file + "' is named twice (by '" + it->second +
+                                     "' and '" + pattern + "')");
     }
     out.push_back(file);
     return Status::Ok();
   };
-  for (const std::string& written : source.paths) {
+  for (const std::string& written : patterns) {
     const bool absolute = !written.empty() && written[0] == '/';
     const std::string dir = base_dir.empty() ? "." : base_dir;
     if (!HasGlobChars(written)) {
       std::string full = absolute ? written : (fs::path(dir) / written).lexically_normal().string();
-      TOSGUARD_RETURN_IF_ERROR(CheckFile(written, full, source));
+      TOSGUARD_RETURN_IF_ERROR(CheckFile(written, full, what));
       TOSGUARD_RETURN_IF_ERROR(add(full, written));
       continue;
     }
@@ -980,12 +996,11 @@ Result<std::vector<std::string>> ExpandSourcePaths(const SourceConfig& source,
     int rc = ::glob(pattern.c_str(), GLOB_NOSORT | GLOB_ERR, nullptr, &g);
     if (rc == GLOB_NOMATCH) {
       globfree(&g);
-      return Status::NotFound("source '" + source.name + "': no file matches '" + written +
-                              "' (in '" + dir + "')");
+      return Status::NotFound(what + ": no file matches '" + written + "' (in '" + dir + "')");
     }
     if (rc != 0) {
       globfree(&g);
-      return Status::IoError("source '" + source.name + "': cannot expand '" + written + "'");
+      return Status::IoError(what + ": cannot expand '" + written + "'");
     }
     std::vector<std::string> matches;
     for (std::size_t i = 0; i < g.gl_pathc; ++i) matches.emplace_back(g.gl_pathv[i]);
@@ -994,7 +1009,7 @@ Result<std::vector<std::string>> ExpandSourcePaths(const SourceConfig& source,
     std::sort(matches.begin(), matches.end());
     for (const std::string& m : matches) {
       std::string full = fs::path(m).lexically_normal().string();
-      TOSGUARD_RETURN_IF_ERROR(CheckFile(full, full, source));
+      TOSGUARD_RETURN_IF_ERROR(CheckFile(full, full, what));
       TOSGUARD_RETURN_IF_ERROR(add(full, written));
     }
   }

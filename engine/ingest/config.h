@@ -117,6 +117,9 @@ struct IngestConfig {
   LinkingConfig linking;             // `linking:`; no identifiers: every account alone
   std::string waivers_path;          // `waivers:` resolved against base_dir, or ""
   EvidenceConfig evidence;
+  // `rules:`: the rule files (globs allowed, relative to base_dir) that `scan` and
+  // `batch` evaluate when no --rules are given.
+  std::vector<std::string> rules;
 };
 
 // Reads and validates a configuration file. User mistakes (unknown keys, unknown fields,
@@ -156,5 +159,8 @@ bool TransformFitsType(Transform transform, FieldType type);
 // matches nothing and a plain path that does not exist are NotFound errors naming it.
 Result<std::vector<std::string>> ExpandSourcePaths(const SourceConfig& source,
                                                    const std::string& base_dir);
+// The same for any list of paths and globs; errors begin with `what` ("rules").
+Result<std::vector<std::string>> ExpandPaths(const std::vector<std::string>& patterns, const std::string& base_dir,
+                                             const std::string& what);
 
 }  // namespace tosguard::engine

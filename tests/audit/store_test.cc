@@ -293,7 +293,9 @@ TEST_CASE("store: log records hold pseudonyms and keyed hashes, never identifier
   Fixture fx;
   auto store = Store::Open(fx.path, false);
   REQUIRE(store.ok());
-  for (const LeafRow& l : *store->Leaves()) {
+  auto leaves = store->Leaves();
+  REQUIRE(leaves.ok());
+  for (const LeafRow& l : *leaves) {
     INFO(l.record);
     CHECK(l.record.find("acct-1") == std::string::npos);
     CHECK(l.record.find("\"e0\"") == std::string::npos);
@@ -523,6 +525,88 @@ TEST_CASE("report: the JSON verifies offline, names tampering, and is the same b
   CHECK(revealed->find("\\u003cscript\\u003ex\\u003c/script\\u003e") !=
         std::string::npos);  // JSON escapes <, >
   CHECK(VerifyReport(*revealed, &key, fx.dir.str())->ok());
+}
+
+}  // namespace tosguard::audit
+
+namespace tosguard::audit {
+
+TEST_CASE("store: a schema 1 store is migrated on open and still verifies", "[store]") {
+  Fixture fx;
+  Tamper(
+      fx.path,
+      "DROP TABLE batch_inputs; ALTER TABLE findings DROP COLUMN change; PRAGMA user_version = 1");
+  {
+    auto store = Store::Open(fx.path, false);
+    REQUIRE(store.ok());
+    CHECK(*store->db().QueryInt("PRAGMA user_version") == kStoreSchemaVersion);
+    CHECK(store->ProcessedInputs()->empty());
+  }
+  const auto v = fx.Verify();
+  INFO(Describe(v.problems));
+  CHECK(v.ok());
+}
+
+TEST_CASE("store: a revision says what changed and why; processed inputs are recorded", "[store]") {
+  Fixture fx;
+  auto store = Store::Open(fx.path, false);
+  REQUIRE(store.ok());
+  engine::Finding longer = MakeFinding(fx.logs, "F-00000000000000a1", "acct-1", 55);
+  longer.last_day += 1;
+  RunExtras extras;
+  extras.processed = {{"data/events.jsonl", std::string(64, 'e'), 3, 3, 0}};
+  extras.cause = "new input data/day-2.jsonl";
+  auto run = store->RecordRun(MakeRun(),
+                              {longer, MakeFinding(fx.logs, "F-00000000000000b2", "acct-2", 12)},
+                              fx.keys.Writer(), extras);
+  REQUIRE(run.ok());
+  REQUIRE(run->changes.size() == 2);
+  CHECK(run->changes[0].kind == "extended");
+  CHECK(run->changes[0].revision == 2);
+  CHECK(run->changes[0].change ==
+        "last day 2025-01-14 -> 2025-01-15; counted requests 40 -> 55; requests 40 -> 55 (new "
+        "input data/day-2.jsonl)");
+  CHECK(run->changes[1].kind == "unchanged");
+  auto d = store->GetFinding("F-00000000000000a1");
+  REQUIRE(d.ok());
+  CHECK(d->summary.row.change == run->changes[0].change);
+  auto processed = store->ProcessedInputs();
+  REQUIRE(processed.ok());
+  REQUIRE(processed->size() == 1);
+  CHECK((*processed)[0].file == "data/events.jsonl");
+  CHECK(fx.Verify().ok());
+
+  // A file marked processed that its run never read is named.
+  Tamper(fx.path, "INSERT INTO batch_inputs VALUES('" + std::string(64, '1') +
+                      "', 'data/hidden.jsonl', 'R-000001', 9)");
+  const auto v = fx.Verify();
+  CHECK(HasProblem(v, "processed input data/hidden.jsonl", "did not read it"));
+}
+
+TEST_CASE("store: a write refuses to extend a log that no longer matches its checkpoint",
+          "[store]") {
+  Fixture fx;
+  Tamper(fx.path,
+         "UPDATE leaves SET record = 'x', hash = X'" + ToHex(LeafHash("x")) + "' WHERE idx = 3");
+  auto store = Store::Open(fx.path, false);
+  REQUIRE(store.ok());
+  const auto leaves = store->Leaves()->size();
+  auto run = store->RecordRun(MakeRun(), {}, fx.keys.Writer());
+  CHECK(run.status().code() == StatusCode::kCorruption);
+  CHECK_THAT(run.status().message(),
+             Catch::Contains("no longer matches its last signed checkpoint"));
+  CHECK(store->AddReview("F-00000000000000a1", "dismissed", "x", "y", fx.keys.Writer())
+            .status()
+            .code() == StatusCode::kCorruption);
+  CHECK(store->Leaves()->size() == leaves);
+  // Nor does it sign on top of a checkpoint made with another key.
+  Fixture other;
+  auto again = Store::Open(other.path, false);
+  const PrivateKey stranger = PrivateKey::FromRawSeed(std::vector<std::uint8_t>(32, 3)).value();
+  LogWriter log = other.keys.Writer();
+  log.signing_key = &stranger;
+  CHECK_THAT(again->RecordRun(MakeRun(), {}, log).status().message(),
+             Catch::Contains("not signed by this"));
 }
 
 }  // namespace tosguard::audit

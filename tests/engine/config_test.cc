@@ -405,7 +405,7 @@ sources:
   SECTION("unknown key without a near name lists the allowed ones") {
     auto p = Parse(kMinimal + "zzz: 1\n");
     CHECK(Summary(p.diags) == "4:1: unknown key 'zzz' at the top level; allowed keys: version, "
-                              "limits, quarantine, accounts, signals, sources, linking, waivers, evidence\n");
+                              "limits, quarantine, accounts, signals, sources, linking, waivers, evidence, rules\n");
   }
   SECTION("the evidence section: paths against the configuration's directory, a checked origin") {
     auto ok = Parse(kMinimal + "evidence:\n  store: out/e.db\n  signing_key: k/s.key\n  pseudonym_key: k/p.key\n"

@@ -1,0 +1,360 @@
+// `tosguard batch`: the unattended nightly audit. Finds the sources' files, skips those
+// already processed (by content), and when anything is new evaluates and records the
+// run; the same night twice changes nothing the second time.
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <set>
+
+#include "base/json_writer.h"
+#include "base/sha256.h"
+#include "base/utf8.h"
+#include "cli/command.h"
+#include "cli/evidence.h"
+#include "cli/scan_inputs.h"
+#include "engine/eval/evaluate.h"
+#include "engine/ingest/input_file.h"
+#include "engine/ingest/summary.h"
+
+namespace tosguard::cli {
+namespace {
+
+struct BatchArgs {
+  ScanInputArgs inputs;
+  std::string date, from, to;
+  std::string summary;  // also write the summary JSON here
+  std::string format;
+  bool wait = false;
+};
+
+// A test hook like the store's (TOSGUARD_FAULT): end here as a crash would.
+void MaybeFault(const char* point) {
+  const char* fault = std::getenv("TOSGUARD_FAULT");
+  if (fault != nullptr && std::strcmp(fault, point) == 0) ::_exit(86);
+}
+
+// The batch lock: one batch at a time per store. Held until the process ends.
+class StoreLock {
+ public:
+  // false with `busy` set when another process holds it and `wait` is false.
+  bool Acquire(const std::string& store, bool wait, bool* busy) {
+    path_ = store + ".lock";
+    fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd_ < 0) return false;
+    if (::flock(fd_, LOCK_EX | (wait ? 0 : LOCK_NB)) == 0) return true;
+    *busy = errno == EWOULDBLOCK;
+    return false;
+  }
+  ~StoreLock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+};
+
+struct InputFileState {
+  std::string file;  // relative to the configuration's directory
+  std::string sha256;
+  bool is_new = false;
+};
+
+std::string Day(std::int64_t d) { return FormatDate(DayStart(d)); }
+
+bool ParseDayOption(const std::string& text, const char* option, std::optional<std::int64_t>* day) {
+  if (text.empty()) return true;
+  auto ts = ParseDate(text);
+  if (!ts) {
+    spdlog::error("{} takes a date YYYY-MM-DD, not '{}'", option, SafeExcerpt(text, 40));
+    return false;
+  }
+  *day = DayIndex(*ts);
+  return true;
+}
+
+struct Summary {
+  std::string run_id;  // "" when nothing was recorded
+  std::string status;  // "recorded" or "nothing new"
+  std::vector<InputFileState> files;
+  std::uint64_t lines = 0, events = 0, quarantined = 0;
+  std::string from, to;
+  std::vector<audit::FindingChange> changes;
+  std::uint64_t tree_size = 0;
+  std::string root;
+  double seconds = 0;
+};
+
+std::size_t Count(const Summary& s, const char* kind) {
+  std::size_t n = 0;
+  for (const auto& c : s.changes) {
+    if (c.kind == kind) ++n;
+  }
+  return n;
+}
+
+std::string SummaryJson(const Summary& s) {
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("status").String(s.status).Key("run").String(s.run_id);
+  w.Key("inputs").BeginObject();
+  std::size_t fresh = 0;
+  for (const auto& f : s.files) {
+    if (f.is_new) ++fresh;
+  }
+  w.Key("files")
+      .Uint(s.files.size())
+      .Key("new")
+      .Uint(fresh)
+      .Key("already_processed")
+      .Uint(s.files.size() - fresh);
+  w.Key("new_files").BeginArray();
+  for (const auto& f : s.files) {
+    if (f.is_new)
+      w.BeginObject().Key("file").String(f.file).Key("sha256").String(f.sha256).EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  w.Key("lines").Uint(s.lines).Key("events").Uint(s.events).Key("quarantined").Uint(s.quarantined);
+  w.Key("from").String(s.from).Key("to").String(s.to);
+  w.Key("findings").BeginObject();
+  for (const char* kind : {"new", "extended", "revised", "unchanged"})
+    w.Key(kind).Uint(Count(s, kind));
+  w.EndObject();
+  w.Key("changes").BeginArray();
+  for (const auto& c : s.changes) {
+    if (c.kind == "unchanged") continue;
+    w.BeginObject()
+        .Key("finding")
+        .String(c.finding_id)
+        .Key("revision")
+        .Int(c.revision)
+        .Key("kind")
+        .String(c.kind);
+    w.Key("change").String(c.change).EndObject();
+  }
+  w.EndArray();
+  w.Key("log")
+      .BeginObject()
+      .Key("tree_size")
+      .Uint(s.tree_size)
+      .Key("root")
+      .String(s.root)
+      .EndObject();
+  w.Key("seconds").Double(s.seconds);
+  w.EndObject();
+  return w.Take();
+}
+
+std::string SummaryTable(const Summary& s) {
+  std::size_t fresh = 0;
+  for (const auto& f : s.files) {
+    if (f.is_new) ++fresh;
+  }
+  std::string out = "batch: " + s.status + (s.run_id.empty() ? "" : " as run " + s.run_id) + "\n";
+  out += "inputs:   " + std::to_string(s.files.size()) + " files, " + std::to_string(fresh) +
+         " new, " + std::to_string(s.files.size() - fresh) + " already processed\n";
+  for (const auto& f : s.files) {
+    if (f.is_new) out += "  new     " + SafeExcerpt(f.file, 200) + "\n";
+  }
+  if (!s.run_id.empty()) {
+    out += "read:     " + std::to_string(s.lines) + " lines, " + std::to_string(s.events) +
+           " events, " + std::to_string(s.quarantined) + " quarantined\n";
+    out += "period:   " + s.from + " .. " + s.to + "\n";
+    out += "findings: " + std::to_string(Count(s, "new")) + " new, " +
+           std::to_string(Count(s, "extended")) + " extended, " +
+           std::to_string(Count(s, "revised")) + " revised, " +
+           std::to_string(Count(s, "unchanged")) + " unchanged\n";
+    for (const auto& c : s.changes) {
+      if (c.kind == "extended" || c.kind == "revised") {
+        out += "  " + c.kind + " " + c.finding_id + " (revision " + std::to_string(c.revision) +
+               "): " + SafeExcerpt(c.change, 300) + "\n";
+      }
+    }
+    out += "log:      " + std::to_string(s.tree_size) + " leaves, root " + s.root + "\n";
+  }
+  return out;
+}
+
+void Run(const BatchArgs& args, CliContext& ctx) {
+  const TimestampUs started = Now();
+  auto fail = [&](const std::string& message, int code) {
+    spdlog::error("{}", SafeExcerpt(message, 600));
+    ctx.exit_code = code;
+  };
+  engine::EvalOptions options;
+  std::optional<std::int64_t> date;
+  if (!ParseDayOption(args.from, "--from", &options.from_day) ||
+      !ParseDayOption(args.to, "--to", &options.to_day) ||
+      !ParseDayOption(args.date, "--date", &date)) {
+    ctx.exit_code = kExitUsage;
+    return;
+  }
+  if (date && (options.from_day || options.to_day))
+    return fail("--date and --from/--to exclude each other", kExitUsage);
+  if (date) options.to_day = date;
+  const bool backfill = options.from_day.has_value() || options.to_day.has_value();
+
+  int code = kExitOk;
+  auto in = LoadScanSetup(args.inputs, &code);
+  if (!in) {
+    ctx.exit_code = code;
+    return;
+  }
+  const std::string store_path = in->config.evidence.store;
+  if (store_path.empty()) {
+    return fail(in->config.path + ": a batch records into the evidence store; set evidence.store",
+                kExitUsage);
+  }
+  auto keys = LoadEvidenceKeys(in->config, /*need_signing=*/true);
+  if (!keys.ok()) return fail(keys.status().message(), kExitUsage);
+
+  StoreLock lock;
+  bool busy = false;
+  if (!lock.Acquire(store_path, args.wait, &busy)) {
+    return fail(busy
+                    ? "another batch is running on '" + store_path + "' (it holds '" + lock.path() +
+                          "'); this one did nothing. Run it again later, or with --wait"
+                    : "cannot take the batch lock '" + lock.path() + "': " + std::strerror(errno),
+                busy ? kExitBusy : kExitInput);
+  }
+  MaybeFault("batch.after_lock");
+  auto store = OpenStoreOrReport(store_path, /*create=*/true, &ctx.exit_code);
+  if (!store) return;
+  audit::LogWriter log{&*keys->signing, &*keys->hasher, in->config.evidence.origin, Now()};
+  if (Status s = store->CheckLogHead(log); !s.ok()) return fail(s.message(), ExitCodeFor(s));
+
+  // Which files are new: by content, whatever their names.
+  auto processed = store->ProcessedInputs();
+  if (!processed.ok()) return fail(processed.status().message(), ExitCodeFor(processed.status()));
+  std::set<std::string> seen;
+  for (const auto& p : *processed) seen.insert(p.sha256);
+  Summary summary;
+  for (const engine::SourceConfig& source : in->config.sources) {
+    auto files = engine::ExpandSourcePaths(source, in->config.base_dir);
+    if (!files.ok()) return fail(files.status().message(), kExitInput);
+    for (const std::string& path : *files) {
+      auto sha = engine::HashFile(path);
+      if (!sha.ok()) return fail(sha.status().message(), kExitInput);
+      const std::string hex = ToHex(*sha);
+      summary.files.push_back({engine::DisplayPath(in->config, path), hex, seen.count(hex) == 0});
+    }
+  }
+  const std::string& format = args.format.empty() ? ctx.format : args.format;
+  auto finish = [&]() {
+    summary.seconds = static_cast<double>(Now() - started) / 1e6;
+    const std::string json = SummaryJson(summary);
+    std::cout << (format == "json" ? json + "\n" : SummaryTable(summary));
+    if (!args.summary.empty()) {
+      std::ofstream out(args.summary, std::ios::binary | std::ios::trunc);
+      out << json << "\n";
+      if (!out.flush()) fail("cannot write the summary to '" + args.summary + "'", kExitInput);
+    }
+  };
+  std::vector<audit::InputRow> fresh;
+  for (const auto& f : summary.files) {
+    if (f.is_new) fresh.push_back({f.file, f.sha256, 0, 0, 0});
+  }
+  if (fresh.empty() && !backfill) {
+    summary.status = "nothing new";
+    auto head = store->LatestCheckpoint();
+    if (head.ok() && *head) {
+      summary.tree_size = (*head)->checkpoint.tree_size;
+      summary.root = ToHex((*head)->checkpoint.root);
+    }
+    finish();
+    return;
+  }
+
+  if (!IngestScanInputs(args.inputs, &*in, &code)) {
+    ctx.exit_code = code;
+    return;
+  }
+  MaybeFault("batch.after_ingest");
+  if (in->ingest.totals.quarantined > 0) {
+    spdlog::warn(
+        "{} of {} input lines were quarantined{}", in->ingest.totals.quarantined,
+        in->ingest.totals.lines,
+        in->ingest.quarantine_path.empty() ? "" : " (see " + in->ingest.quarantine_path + ")");
+  }
+  if (in->ingest.over_quarantine_limit) {
+    return fail("too much bad input: " + in->ingest.limit_message +
+                    "; nothing was recorded, the new files stay "
+                    "unprocessed",
+                kExitInput);
+  }
+  options.threads = args.inputs.threads;
+  options.waivers = in->waivers;
+  auto result = engine::Evaluate(in->rules.plan, in->ingest.data, in->config, options);
+  if (!result.ok())
+    return fail("evaluation failed: " + result.status().message(), ExitCodeFor(result.status()));
+  MaybeFault("batch.after_evaluate");
+
+  auto run = ScanRunRow(CommandLine(), in->config, in->rules, in->ingest, started, Now());
+  if (!run.ok()) return fail(run.status().message(), kExitInput);
+  if (result->stats.events > 0) {
+    run->from_day = summary.from = Day(result->stats.from_day);
+    run->to_day = summary.to = Day(result->stats.to_day);
+  }
+  for (auto& f : fresh) {
+    for (const auto& i : run->inputs) {
+      if (i.sha256 == f.sha256) f.lines = i.lines;
+    }
+  }
+  audit::RunExtras extras;
+  extras.processed = fresh;
+  if (fresh.empty()) {
+    extras.cause = "backfill of " + summary.from + " .. " + summary.to;
+  } else {
+    extras.cause = "new input";
+    for (std::size_t i = 0; i < fresh.size() && i < 5; ++i)
+      extras.cause += (i ? ", " : " ") + fresh[i].file;
+    if (fresh.size() > 5) extras.cause += " and " + std::to_string(fresh.size() - 5) + " more";
+  }
+  log.now = Now();
+  auto outcome = store->RecordRun(std::move(*run), result->findings, log, extras);
+  if (!outcome.ok())
+    return fail("cannot record the run: " + outcome.status().message(),
+                ExitCodeFor(outcome.status()));
+  summary.status = "recorded";
+  summary.run_id = outcome->run_id;
+  summary.changes = std::move(outcome->changes);
+  summary.tree_size = outcome->checkpoint.checkpoint.tree_size;
+  summary.root = ToHex(outcome->checkpoint.checkpoint.root);
+  summary.lines = in->ingest.totals.lines;
+  summary.events = result->stats.events;
+  summary.quarantined = in->ingest.totals.quarantined;
+  finish();
+}
+
+}  // namespace
+
+void AddBatchCommand(CLI::App& app, CliContext& ctx) {
+  auto args = std::make_shared<BatchArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "batch",
+      "The nightly audit: evaluate when the sources have new files, record the run, sign the log");
+  AddScanInputOptions(cmd, &args->inputs);
+  cmd->add_option("--date", args->date,
+                  "Evaluate up to this day (YYYY-MM-DD); default: the last day with events");
+  cmd->add_option("--from", args->from,
+                  "Backfill: first evaluation day (YYYY-MM-DD), even with no new file");
+  cmd->add_option("--to", args->to,
+                  "Backfill: last evaluation day (YYYY-MM-DD), even with no new file");
+  cmd->add_option("--summary", args->summary, "Also write the run's summary as JSON to this file");
+  cmd->add_option("--format", args->format, "Output: table or json")
+      ->check(CLI::IsMember({"table", "json"}));
+  cmd->add_flag("--wait", args->wait,
+                "Wait for another batch on the same store to finish instead of exiting 75");
+  cmd->callback([args, &ctx] { Run(*args, ctx); });
+}
+
+}  // namespace tosguard::cli
