@@ -236,4 +236,17 @@ std::string CustodyRecord(const CustodyRow& row, const KeyedHasher& hasher) {
   return w.Take();
 }
 
+std::string WithdrawalRecord(const WithdrawalRow& row) {
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("type").String("withdrawal");
+  w.Key("seq").Int(row.seq);
+  w.Key("finding").String(row.finding_id);
+  w.Key("revision").Int(row.revision);
+  w.Key("run").String(row.run_id);
+  w.Key("reason").String(row.reason);
+  w.EndObject();
+  return w.Take();
+}
+
 }  // namespace tosguard::audit

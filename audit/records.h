@@ -117,6 +117,17 @@ struct CustodyRow {
   std::int64_t leaf = -1;
 };
 
+// A finding that a later full evaluation no longer produces (a batch's late data moved
+// it or removed it): withdrawn, with the reason, never deleted.
+struct WithdrawalRow {
+  std::int64_t seq = 0;
+  std::string finding_id;
+  std::int64_t revision = 1;  // the revision withdrawn
+  std::string run_id;         // the run that no longer found it
+  std::string reason;         // names runs, days and finding ids only
+  std::int64_t leaf = -1;
+};
+
 // The SHA-256 (hex) of the listing `sha256sum` prints for `rules`' files, one
 // "<hex>  <file>\n" line per distinct file, sorted by file name.
 std::string RulesDigest(const std::vector<RuleRow>& rules);
@@ -132,5 +143,6 @@ std::string FindingRecord(const FindingRow& row, const KeyedHasher& hasher);
 std::string EvidenceRecord(const EvidenceRow& row, const KeyedHasher& hasher);
 std::string ReviewRecord(const ReviewRow& row, const KeyedHasher& hasher);
 std::string CustodyRecord(const CustodyRow& row, const KeyedHasher& hasher);
+std::string WithdrawalRecord(const WithdrawalRow& row);
 
 }  // namespace tosguard::audit

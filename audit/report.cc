@@ -446,6 +446,7 @@ class Builder {
     for (const auto& e : d_.evidence) cited.emplace_back("evidence", e.leaf);
     for (const auto& r : d_.reviews) cited.emplace_back("review", r.leaf);
     for (const auto& c : d_.custody) cited.emplace_back("custody", c.leaf);
+    for (const auto& x : d_.withdrawals) cited.emplace_back("withdrawal", x.leaf);
     w.Key("integrity").BeginObject();
     w.Key("origin").String(cp.checkpoint.origin);
     w.Key("checkpoint").BeginObject();

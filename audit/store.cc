@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <set>
 
 #include "base/json_writer.h"
 #include "base/sha256.h"
@@ -86,6 +87,9 @@ CREATE TABLE checkpoints(
 CREATE TABLE batch_inputs(
   sha256 TEXT PRIMARY KEY, file TEXT NOT NULL, run_id TEXT NOT NULL, lines INTEGER NOT NULL) STRICT;
 ALTER TABLE findings ADD COLUMN change TEXT NOT NULL DEFAULT '';
+CREATE TABLE withdrawals(
+  seq INTEGER PRIMARY KEY, finding_id TEXT NOT NULL, revision INTEGER NOT NULL, run_id TEXT NOT NULL,
+  reason TEXT NOT NULL, leaf INTEGER NOT NULL UNIQUE, UNIQUE(finding_id, revision)) STRICT;
 )sql",
 };
 constexpr std::int64_t kMigrationCount = sizeof(kMigrations) / sizeof(kMigrations[0]);
@@ -418,6 +422,64 @@ std::string DescribeChange(const std::string& before_json, const engine::Finding
   return out;
 }
 
+Result<std::vector<FindingChange>> Store::WithdrawMissing(
+    MerkleTree* tree, const RunRow& run, const std::vector<engine::Finding>& findings) {
+  std::set<std::string> rules, produced;
+  for (const RuleRow& r : run.rules) rules.insert(r.rule_id);
+  for (const engine::Finding& f : findings) produced.insert(f.id);
+  auto st = sqlite::Stmt::Prepare(db_, std::string("SELECT ") + kFindingColumns +
+                                           " FROM findings f WHERE f.revision = (SELECT "
+                                           "max(revision) FROM findings g WHERE g.finding_id ="
+                                           " f.finding_id) AND NOT EXISTS (SELECT 1 FROM "
+                                           "withdrawals w WHERE w.finding_id = f.finding_id"
+                                           " AND w.revision = f.revision) AND f.first_day >= ? AND "
+                                           "f.last_day <= ? ORDER BY f.finding_id");
+  if (!st.ok()) return st.status();
+  st->Bind(1, run.from_day).Bind(2, run.to_day);
+  std::vector<FindingRow> stale;
+  Status s = sqlite::ForEachRow(*st, [&](const sqlite::Stmt& row) {
+    FindingRow r = ReadFindingRow(row);
+    if (rules.count(r.rule_id) > 0 && produced.count(r.finding_id) == 0)
+      stale.push_back(std::move(r));
+  });
+  if (!s.ok()) return s;
+  auto seq = db_.QueryInt("SELECT coalesce(max(seq), 0) FROM withdrawals");
+  if (!seq.ok()) return seq.status();
+  auto ins = sqlite::Stmt::Prepare(db_, "INSERT INTO withdrawals VALUES(?,?,?,?,?,?)");
+  if (!ins.ok()) return ins.status();
+  std::vector<FindingChange> out;
+  for (const FindingRow& r : stale) {
+    WithdrawalRow w{++*seq,
+                    r.finding_id,
+                    r.revision,
+                    run.run_id,
+                    "not found again by " + run.run_id + ", which evaluated " + run.from_day +
+                        " .. " + run.to_day,
+                    -1};
+    for (const engine::Finding& f : findings) {
+      const std::string first = FormatDate(DayStart(f.first_day)),
+                        last = FormatDate(DayStart(f.last_day));
+      if (f.rule_id == r.rule_id && f.scope_kind == r.scope_kind &&
+          f.scope_value == r.scope_value && first <= r.last_day && last >= r.first_day) {
+        w.reason +=
+            "; superseded by " + f.id + " (same rule and scope, " + first + " .. " + last + ")";
+      }
+    }
+    auto leaf = AppendLeaf(tree, "withdrawal", WithdrawalRecord(w));
+    if (!leaf.ok()) return leaf.status();
+    w.leaf = *leaf;
+    ins->Bind(1, w.seq)
+        .Bind(2, w.finding_id)
+        .Bind(3, w.revision)
+        .Bind(4, w.run_id)
+        .Bind(5, w.reason)
+        .Bind(6, w.leaf);
+    if (Status r2 = ins->Run(); !r2.ok()) return r2;
+    out.push_back({w.finding_id, w.revision, "withdrawn", w.reason});
+  }
+  return out;
+}
+
 Result<RunOutcome> Store::RecordRun(RunRow run, const std::vector<engine::Finding>& findings,
                                     const LogWriter& log, const RunExtras& extras) {
   return Transaction<RunOutcome>("store.run.before_commit", [&]() -> Result<RunOutcome> {
@@ -435,8 +497,10 @@ Result<RunOutcome> Store::RecordRun(RunRow run, const std::vector<engine::Findin
     // Which findings are new, which revise a stored one, which are unchanged.
     auto latest =
         sqlite::Stmt::Prepare(db_,
-                              "SELECT revision, body_sha256, body, last_day FROM findings WHERE "
-                              "finding_id = ? ORDER BY revision DESC LIMIT 1");
+                              "SELECT revision, body_sha256, body, last_day, (SELECT count(*) FROM"
+                              " withdrawals w WHERE w.finding_id = f.finding_id AND w.revision ="
+                              " f.revision) FROM findings f WHERE finding_id = ? ORDER BY revision"
+                              " DESC LIMIT 1");
     if (!latest.ok()) return latest.status();
     struct Pending {
       const engine::Finding* finding;
@@ -456,7 +520,12 @@ Result<RunOutcome> Store::RecordRun(RunRow run, const std::vector<engine::Findin
       FindingChange c{f.id, 1, "new", ""};
       if (*row) {
         revision = latest->Int(0);
-        if (latest->Text(1) == ToHex(Sha256::Of(body))) {
+        if (latest->Int(4) > 0) {  // withdrawn, and found again
+          ++revision;
+          ++run.revised_findings;
+          c = {f.id, revision, "revised", "found again after its withdrawal"};
+          if (!extras.cause.empty()) c.change += " (" + extras.cause + ")";
+        } else if (latest->Text(1) == ToHex(Sha256::Of(body))) {
           changed = false;
           ++run.unchanged_findings;
           c = {f.id, revision, "unchanged", ""};
@@ -615,6 +684,11 @@ Result<RunOutcome> Store::RecordRun(RunRow run, const std::vector<engine::Findin
         if (Status s = ins_waiver->Run(); !s.ok()) return s;
       }
     }
+    if (extras.withdraw_missing && !run.from_day.empty()) {
+      auto withdrawn = WithdrawMissing(&*tree, run, findings);
+      if (!withdrawn.ok()) return withdrawn.status();
+      for (auto& c : *withdrawn) out.changes.push_back(std::move(c));
+    }
     {
       auto st = sqlite::Stmt::Prepare(db_, "INSERT OR IGNORE INTO batch_inputs VALUES(?,?,?,?)");
       if (!st.ok()) return st.status();
@@ -711,6 +785,7 @@ const char* const kEvidenceColumns =
 const char* const kReviewColumns = "seq, finding_id, decision, by, reason, at, leaf";
 const char* const kCustodyColumns =
     "seq, at, action, finding_id, what, by, why, report_sha256, leaf";
+const char* const kWithdrawalColumns = "seq, finding_id, revision, run_id, reason, leaf";
 
 FindingRow ReadFindingRow(const sqlite::Stmt& st) {
   FindingRow r;
@@ -761,12 +836,18 @@ CustodyRow ReadCustodyRow(const sqlite::Stmt& st) {
           st.Text(5), st.Text(6), st.Text(7), st.Int(8)};
 }
 
+WithdrawalRow ReadWithdrawalRow(const sqlite::Stmt& st) {
+  return {st.Int(0), st.Text(1), st.Int(2), st.Text(3), st.Text(4), st.Int(5)};
+}
+
 namespace {
 
 // A finding's columns, then its review status and the run that first recorded it.
 std::string SummarySelect() {
   return std::string("SELECT ") + kFindingColumns +
-         ", coalesce((SELECT decision FROM reviews r WHERE r.finding_id = f.finding_id"
+         ", coalesce((SELECT 'withdrawn' FROM withdrawals w WHERE w.finding_id = f.finding_id"
+         " AND w.revision = f.revision), (SELECT decision FROM reviews r WHERE r.finding_id = "
+         "f.finding_id"
          " ORDER BY seq DESC LIMIT 1), 'open'),"
          " (SELECT run_id FROM findings g WHERE g.finding_id = f.finding_id AND g.revision = 1)"
          " FROM findings f";
@@ -887,19 +968,25 @@ Result<FindingDossier> Store::GetFinding(const std::string& finding_id) {
                                            " FROM reviews WHERE finding_id = ? ORDER BY seq");
   auto cu = sqlite::Stmt::Prepare(db_, std::string("SELECT ") + kCustodyColumns +
                                            " FROM custody WHERE finding_id = ? ORDER BY seq");
-  for (auto* q : {&ev, &rv, &cu}) {
+  auto wd = sqlite::Stmt::Prepare(db_, std::string("SELECT ") + kWithdrawalColumns +
+                                           " FROM withdrawals WHERE finding_id = ? ORDER BY seq");
+  for (auto* q : {&ev, &rv, &cu, &wd}) {
     if (!q->ok()) return q->status();
   }
   ev->Bind(1, finding_id).Bind(2, d.summary.row.revision);
   rv->Bind(1, finding_id);
   cu->Bind(1, finding_id);
+  wd->Bind(1, finding_id);
   for (Status step :
        {sqlite::ForEachRow(
             *ev, [&](const sqlite::Stmt& row) { d.evidence.push_back(ReadEvidenceRow(row)); }),
         sqlite::ForEachRow(
             *rv, [&](const sqlite::Stmt& row) { d.reviews.push_back(ReadReviewRow(row)); }),
         sqlite::ForEachRow(
-            *cu, [&](const sqlite::Stmt& row) { d.custody.push_back(ReadCustodyRow(row)); })}) {
+            *cu, [&](const sqlite::Stmt& row) { d.custody.push_back(ReadCustodyRow(row)); }),
+        sqlite::ForEachRow(*wd, [&](const sqlite::Stmt& row) {
+          d.withdrawals.push_back(ReadWithdrawalRow(row));
+        })}) {
     if (!step.ok()) return step;
   }
   return d;

@@ -54,7 +54,8 @@ struct LeafRow {
 };
 
 // What a run did to one finding: kind "new", "extended" (its last day moved later),
-// "revised" (anything else changed) or "unchanged"; `change` says what and why.
+// "revised" (anything else changed), "unchanged" or "withdrawn"; `change` says what
+// and why.
 struct FindingChange {
   std::string finding_id;
   std::int64_t revision = 1;
@@ -67,6 +68,11 @@ struct FindingChange {
 struct RunExtras {
   std::vector<InputRow> processed;
   std::string cause;
+  // A batch evaluates every rule over all of its sources: a stored finding of one of
+  // the run's rules that lies within the run's period and that the run no longer
+  // produces is withdrawn (kind "withdrawn" in the outcome). A scan, which may read
+  // other data into the same store, leaves such findings alone.
+  bool withdraw_missing = false;
 };
 
 struct RunOutcome {
@@ -96,6 +102,7 @@ struct FindingDossier {
   std::vector<EvidenceRow> evidence;
   std::vector<ReviewRow> reviews;
   std::vector<CustodyRow> custody;
+  std::vector<WithdrawalRow> withdrawals;
   std::vector<std::int64_t> revisions;  // every revision of the id, ascending
 };
 
@@ -159,6 +166,9 @@ class Store {
   // Refuses to extend a log whose leaves no longer match its last checkpoint, or whose
   // last checkpoint the writer's key did not sign: appending would re-sign tampering.
   Status CheckHead(const MerkleTree& tree, const LogWriter& log);
+  // RunExtras::withdraw_missing: withdraws the findings `findings` no longer holds.
+  Result<std::vector<FindingChange>> WithdrawMissing(MerkleTree* tree, const RunRow& run,
+                                                     const std::vector<engine::Finding>& findings);
   Result<std::int64_t> AppendLeaf(MerkleTree* tree, const std::string& kind,
                                   const std::string& record);
   Result<StoredCheckpoint> SignCheckpointRow(const MerkleTree& tree, const LogWriter& log);
@@ -169,14 +179,16 @@ class Store {
 
 // The columns of each kind of row, in the order its reader expects them (a SELECT of
 // these from the row's table, optionally followed by more columns).
-extern const char* const kFindingColumns;   // FROM findings
-extern const char* const kEvidenceColumns;  // FROM evidence
-extern const char* const kReviewColumns;    // FROM reviews
-extern const char* const kCustodyColumns;   // FROM custody
+extern const char* const kFindingColumns;     // FROM findings
+extern const char* const kEvidenceColumns;    // FROM evidence
+extern const char* const kReviewColumns;      // FROM reviews
+extern const char* const kCustodyColumns;     // FROM custody
+extern const char* const kWithdrawalColumns;  // FROM withdrawals
 FindingRow ReadFindingRow(const sqlite::Stmt& st);
 EvidenceRow ReadEvidenceRow(const sqlite::Stmt& st);
 ReviewRow ReadReviewRow(const sqlite::Stmt& st);
 CustodyRow ReadCustodyRow(const sqlite::Stmt& st);
+WithdrawalRow ReadWithdrawalRow(const sqlite::Stmt& st);
 
 // Reads a run row with its rules, inputs and quarantine counts.
 Result<RunRow> LoadRun(sqlite::Db& db, const std::string& run_id);

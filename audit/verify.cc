@@ -321,6 +321,12 @@ void CheckRows(sqlite::Db& db, const std::vector<LeafRow>& leaves, const KeyedHa
          rows.Check("custody entry " + std::to_string(c.seq), "custody", c.leaf,
                     CustodyRecord(c, hasher));
        });
+  Scan(db, select + kWithdrawalColumns + " FROM withdrawals ORDER BY seq", out,
+       [&](const sqlite::Stmt& st) {
+         const WithdrawalRow w = ReadWithdrawalRow(st);
+         rows.Check("withdrawal " + std::to_string(w.seq) + " of finding " + w.finding_id,
+                    "withdrawal", w.leaf, WithdrawalRecord(w));
+       });
   rows.Unclaimed();
   for (const FindingRow& r : findings) CheckFindingTables(db, r, hasher, out);
   // A file marked processed must be an input its run read (and logged): otherwise a

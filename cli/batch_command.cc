@@ -172,9 +172,10 @@ std::string SummaryTable(const Summary& s) {
     out += "findings: " + std::to_string(Count(s, "new")) + " new, " +
            std::to_string(Count(s, "extended")) + " extended, " +
            std::to_string(Count(s, "revised")) + " revised, " +
-           std::to_string(Count(s, "unchanged")) + " unchanged\n";
+           std::to_string(Count(s, "unchanged")) + " unchanged, " +
+           std::to_string(Count(s, "withdrawn")) + " withdrawn\n";
     for (const auto& c : s.changes) {
-      if (c.kind == "extended" || c.kind == "revised") {
+      if (c.kind != "new" && c.kind != "unchanged") {
         out += "  " + c.kind + " " + c.finding_id + " (revision " + std::to_string(c.revision) +
                "): " + SafeExcerpt(c.change, 300) + "\n";
       }
@@ -311,6 +312,7 @@ void Run(const BatchArgs& args, CliContext& ctx) {
   }
   audit::RunExtras extras;
   extras.processed = fresh;
+  extras.withdraw_missing = true;
   if (fresh.empty()) {
     extras.cause = "backfill of " + summary.from + " .. " + summary.to;
   } else {

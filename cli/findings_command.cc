@@ -179,6 +179,10 @@ void Show(const ShowArgs& args, CliContext& ctx) {
     std::cout << "review    " << v.at << " " << v.decision << " by " << SafeExcerpt(v.by, 60)
               << ": " << SafeExcerpt(v.reason, 200) << "\n";
   }
+  for (const auto& w : d->withdrawals) {
+    std::cout << "withdrawn revision " << w.revision << " by " << w.run_id << ": "
+              << SafeExcerpt(w.reason, 300) << "\n";
+  }
   for (const auto& c : d->custody) {
     std::cout << "custody   " << c.at << " " << c.action << " (" << SafeExcerpt(c.what, 60)
               << ") by " << SafeExcerpt(c.by, 60) << ": " << SafeExcerpt(c.why, 200) << "\n";
@@ -234,7 +238,7 @@ void AddFindingsCommand(CLI::App& app, CliContext& ctx) {
   l->add_option("--level", list->level, "Only this level")
       ->check(CLI::IsMember({"violation", "review", "insufficient_evidence"}));
   l->add_option("--status", list->status, "Only this review status")
-      ->check(CLI::IsMember({"open", "confirmed", "dismissed", "escalated"}));
+      ->check(CLI::IsMember({"open", "confirmed", "dismissed", "escalated", "withdrawn"}));
   l->add_option("--since", list->since,
                 "Only findings that last held on or after this day (YYYY-MM-DD)");
   l->callback([list, &ctx] { List(*list, ctx); });

@@ -533,9 +533,9 @@ namespace tosguard::audit {
 
 TEST_CASE("store: a schema 1 store is migrated on open and still verifies", "[store]") {
   Fixture fx;
-  Tamper(
-      fx.path,
-      "DROP TABLE batch_inputs; ALTER TABLE findings DROP COLUMN change; PRAGMA user_version = 1");
+  Tamper(fx.path,
+         "DROP TABLE batch_inputs; DROP TABLE withdrawals; ALTER TABLE findings DROP COLUMN change;"
+         " PRAGMA user_version = 1");
   {
     auto store = Store::Open(fx.path, false);
     REQUIRE(store.ok());
@@ -607,6 +607,45 @@ TEST_CASE("store: a write refuses to extend a log that no longer matches its che
   log.signing_key = &stranger;
   CHECK_THAT(again->RecordRun(MakeRun(), {}, log).status().message(),
              Catch::Contains("not signed by this"));
+}
+
+}  // namespace tosguard::audit
+
+namespace tosguard::audit {
+
+TEST_CASE("store: a batch withdraws the findings it no longer finds, and says why", "[store]") {
+  Fixture fx;
+  auto store = Store::Open(fx.path, false);
+  REQUIRE(store.ok());
+  engine::Finding moved = MakeFinding(fx.logs, "F-00000000000000c3", "acct-1", 44);
+  moved.first_day -= 1;  // late data moved the start: another id
+  RunExtras extras;
+  extras.withdraw_missing = true;
+  auto run = store->RecordRun(MakeRun(), {moved}, fx.keys.Writer(), extras);
+  REQUIRE(run.ok());
+  std::vector<std::string> kinds;
+  for (const auto& c : run->changes) kinds.push_back(c.finding_id + " " + c.kind);
+  CHECK(kinds == std::vector<std::string>{"F-00000000000000c3 new", "F-00000000000000a1 withdrawn",
+                                          "F-00000000000000b2 withdrawn"});
+  CHECK_THAT(run->changes[1].change,
+             Catch::Contains("not found again by R-000002, which evaluated 2025-01-12 .. "
+                             "2025-01-14; superseded by F-00000000000000c3"));
+  FindingFilter withdrawn;
+  withdrawn.status = "withdrawn";
+  CHECK(store->ListFindings(withdrawn)->size() == 2);
+  auto d = store->GetFinding("F-00000000000000a1");
+  REQUIRE(d.ok());
+  CHECK(d->withdrawals.size() == 1);
+  CHECK(fx.Verify().ok());
+  // Found again later: a new revision, no longer withdrawn.
+  auto back = store->RecordRun(
+      MakeRun(), {MakeFinding(fx.logs, "F-00000000000000a1", "acct-1", 40)}, fx.keys.Writer());
+  REQUIRE(back.ok());
+  CHECK(back->changes[0].kind == "revised");
+  CHECK(back->changes[0].change == "found again after its withdrawal");
+  CHECK(store->GetFinding("F-00000000000000a1")->summary.status == "confirmed");
+  Tamper(fx.path, "UPDATE withdrawals SET reason = 'mistake' WHERE seq = 1");
+  CHECK(HasProblem(fx.Verify(), "withdrawal 1 of finding F-00000000000000a1", "no longer matches"));
 }
 
 }  // namespace tosguard::audit

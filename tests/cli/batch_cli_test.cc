@@ -123,6 +123,16 @@ TEST_CASE("batch: only new files make a run; the same night twice changes nothin
   CommandResult late = In(dir, {"batch"});
   CHECK_THAT(late.out,
              Catch::Contains("1 revised") && Catch::Contains("(new input data/events-0.jsonl)"));
+  // Late data that moves the start earlier gives a finding with another id (rule, scope,
+  // first day): the old one is withdrawn, superseded, never left beside it.
+  WriteFile(dir + "/data/events-00.jsonl", Event("e00", "2025-03-02T01:00:00Z"));
+  CommandResult earlier = In(dir, {"batch"});
+  INFO(earlier.out);
+  CHECK_THAT(earlier.out, Catch::Contains("1 new") && Catch::Contains("1 withdrawn") &&
+                              Catch::Contains("superseded by F-"));
+  CHECK(In(dir, {"findings", "list", "--status", "withdrawn"}).out.find("F-") != std::string::npos);
+  CHECK(In(dir, {"findings", "list", "--status", "open"}).out.find("2025-03-02") !=
+        std::string::npos);
   // A backfill re-evaluates a range without new files.
   CommandResult backfill = In(dir, {"batch", "--from", "2025-03-01", "--to", "2025-03-05"});
   CHECK_THAT(backfill.out, Catch::Contains("recorded") && Catch::Contains("1 unchanged"));
