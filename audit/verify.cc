@@ -401,10 +401,16 @@ class Reader {
     if (e[key].get_int64().get(v) != simdjson::SUCCESS) Missing(where, key, "an integer");
     return v;
   }
-  simdjson::dom::array Arr(element e, const char* key, const std::string& where) {
+  // The elements of an array (none, recorded as a problem, when it is missing).
+  std::vector<element> Arr(element e, const char* key, const std::string& where) {
+    std::vector<element> out;
     simdjson::dom::array a;
-    if (e[key].get_array().get(a) != simdjson::SUCCESS) Missing(where, key, "an array");
-    return a;
+    if (e[key].get_array().get(a) != simdjson::SUCCESS) {
+      Missing(where, key, "an array");
+      return out;
+    }
+    for (element x : a) out.push_back(x);
+    return out;
   }
   bool failed() const { return failed_; }
 

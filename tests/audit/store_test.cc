@@ -504,6 +504,25 @@ TEST_CASE("report: the JSON verifies offline, names tampering, and is the same b
   std::string bad_proof = *json;
   bad_proof[proof + 10] = bad_proof[proof + 10] == '0' ? '1' : '0';
   CHECK(!VerifyReport(bad_proof, &key, "")->ok());
+  // Hostile reports: cut short anywhere, or with a byte changed, never crash the verifier.
+  for (std::size_t at = 0; at < json->size(); at += 7) {
+    std::string cut = json->substr(0, at);
+    auto r = VerifyReport(cut, &key, "");
+    CHECK((!r.ok() || !r->ok()));
+    std::string flipped = *json;
+    flipped[at] = static_cast<char>(flipped[at] ^ 0x20);
+    auto f = VerifyReport(flipped, &key, "");
+    (void)f;
+  }
+  for (const char* section :
+       {"\"integrity\":", "\"leaves\":", "\"proof\":", "\"items\":", "\"checkpoint\":"}) {
+    std::string renamed = *json;
+    const auto pos = renamed.find(section);
+    REQUIRE(pos != std::string::npos);
+    renamed[pos + 1] = 'X';
+    auto r = VerifyReport(renamed, &key, "");
+    CHECK((!r.ok() || !r->ok()));
+  }
   // Another key, or the log files changed since the scan.
   const PublicKey other = PrivateKey::FromRawSeed(std::vector<std::uint8_t>(32, 8))->public_key();
   CHECK(!VerifyReport(*json, &other, "")->signature_ok);
