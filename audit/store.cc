@@ -361,10 +361,17 @@ Status Store::CheckHead(const MerkleTree& tree, const LogWriter& log) {
   }
   auto parsed = ParseCheckpoint(c.text);
   const auto* sig = reinterpret_cast<const std::uint8_t*>(c.signature.data());
-  if (!parsed.ok() || !(*parsed == c.checkpoint) ||
-      !VerifyCheckpoint(*parsed, {sig, c.signature.size()}, log.signing_key->public_key()).ok()) {
+  const PublicKey* key = nullptr;
+  if (c.key_id == log.signing_key->public_key().KeyId()) key = &log.signing_key->public_key();
+  for (const PublicKey& k : log.earlier_keys) {
+    if (key == nullptr && c.key_id == k.KeyId()) key = &k;
+  }
+  if (key == nullptr || !parsed.ok() || !(*parsed == c.checkpoint) ||
+      !VerifyCheckpoint(*parsed, {sig, c.signature.size()}, *key).ok()) {
     return Status::Corruption(
-        "the store's last checkpoint is not signed by this configuration's signing key" +
+        "the store's last checkpoint is not signed by this configuration's signing key or one of "
+        "its "
+        "trusted_keys" +
         std::string(kAdvice));
   }
   return Status::Ok();

@@ -35,6 +35,8 @@ struct LogWriter {
   const KeyedHasher* hasher = nullptr;
   std::string origin;
   TimestampUs now = 0;
+  // Earlier signing keys (a rotation): the last checkpoint may be signed by one of them.
+  std::vector<PublicKey> earlier_keys;
 };
 
 struct StoredCheckpoint {
@@ -164,7 +166,8 @@ class Store {
   Result<T> Transaction(const char* fault_point, Fn body);
   Status Begin();
   // Refuses to extend a log whose leaves no longer match its last checkpoint, or whose
-  // last checkpoint the writer's key did not sign: appending would re-sign tampering.
+  // last checkpoint neither the writer's key nor one of its earlier keys signed:
+  // appending would re-sign tampering.
   Status CheckHead(const MerkleTree& tree, const LogWriter& log);
   // RunExtras::withdraw_missing: withdraws the findings `findings` no longer holds.
   Result<std::vector<FindingChange>> WithdrawMissing(MerkleTree* tree, const RunRow& run,

@@ -81,7 +81,7 @@ class RowChecker {
 };
 
 void CheckLog(const std::vector<LeafRow>& leaves, const std::vector<StoredCheckpoint>& checkpoints,
-              const PublicKey& key, StoreVerification* out) {
+              const KeyRing& keys, StoreVerification* out) {
   MerkleTree tree;
   std::int64_t expected = 0;
   for (const LeafRow& l : leaves) {
@@ -117,12 +117,11 @@ void CheckLog(const std::vector<LeafRow>& leaves, const std::vector<StoredCheckp
         parsed->time != c.checkpoint.time) {
       out->problems.push_back({name, "its size, root or time columns differ from its signed text"});
     }
-    if (c.key_id != key.KeyId()) {
-      out->problems.push_back(
-          {name, "signed by key " + c.key_id + ", not by the trusted key " + key.KeyId()});
-    }
+    const PublicKey* key = FindKey(keys, c.key_id);
     const auto* sig = reinterpret_cast<const std::uint8_t*>(c.signature.data());
-    if (Status s = VerifyCheckpoint(*parsed, {sig, c.signature.size()}, key); !s.ok()) {
+    if (key == nullptr) {
+      out->problems.push_back({name, "signed by key " + c.key_id + ", which is not a trusted key"});
+    } else if (Status s = VerifyCheckpoint(*parsed, {sig, c.signature.size()}, *key); !s.ok()) {
       out->problems.push_back({name, "bad signature: " + s.message()});
     }
     if (parsed->tree_size > tree.size()) {
@@ -349,7 +348,14 @@ void CheckRows(sqlite::Db& db, const std::vector<LeafRow>& leaves, const KeyedHa
 
 }  // namespace
 
-Result<StoreVerification> VerifyStore(const std::string& path, const PublicKey& key,
+const PublicKey* FindKey(const KeyRing& ring, const std::string& key_id) {
+  for (const PublicKey& k : ring) {
+    if (k.KeyId() == key_id) return &k;
+  }
+  return nullptr;
+}
+
+Result<StoreVerification> VerifyStore(const std::string& path, const KeyRing& keys,
                                       const KeyedHasher& hasher) {
   StoreVerification out;
   auto store = Store::Open(path, /*create=*/false);
@@ -375,7 +381,7 @@ Result<StoreVerification> VerifyStore(const std::string& path, const PublicKey& 
         {"store file", (!leaves.ok() ? leaves.status() : checkpoints.status()).message()});
     return out;
   }
-  CheckLog(*leaves, *checkpoints, key, &out);
+  CheckLog(*leaves, *checkpoints, keys, &out);
   if (!damaged) CheckRows(store->db(), *leaves, hasher, &out);
   return out;
 }
@@ -454,7 +460,7 @@ void Expect(std::vector<Problem>* problems, const std::string& where, const std:
 
 }  // namespace
 
-Result<ReportVerification> VerifyReport(std::string_view report_json, const PublicKey* trusted,
+Result<ReportVerification> VerifyReport(std::string_view report_json, const KeyRing& trusted,
                                         const std::string& logs_dir) {
   simdjson::dom::parser parser;
   element root;
@@ -496,17 +502,22 @@ Result<ReportVerification> VerifyReport(std::string_view report_json, const Publ
     auto k = PublicKey::FromRaw({reinterpret_cast<const std::uint8_t*>(raw->data()), raw->size()});
     if (k.ok()) embedded = *k;
   }
-  const PublicKey* key = trusted;
-  if (key == nullptr) {
+  const PublicKey* key = nullptr;
+  if (trusted.empty()) {
     out.key_from_report = true;
     if (!embedded) {
       out.problems.push_back({"checkpoint", "the report's public key is not a base64 Ed25519 key"});
       return out;
     }
     key = &*embedded;
-  } else if (embedded && !(*embedded == *trusted)) {
-    out.problems.push_back({"checkpoint", "the report names key " + embedded->KeyId() +
-                                              ", not the trusted key " + trusted->KeyId()});
+  } else {
+    const std::string named = embedded ? embedded->KeyId() : rd.Str(cpe, "key_id", "checkpoint");
+    key = FindKey(trusted, named);
+    if (key == nullptr) {
+      out.problems.push_back(
+          {"checkpoint", "signed by key " + named + ", which is not a trusted key"});
+      key = &trusted.front();  // the signature check below then names the failure too
+    }
   }
   out.key_id = key->KeyId();
   auto signature = Base64Decode(rd.Str(cpe, "signature", "checkpoint"));

@@ -14,6 +14,13 @@
 
 namespace tosguard::audit {
 
+// The public keys trusted to have signed checkpoints: the current signing key and the
+// earlier ones of a rotation.
+using KeyRing = std::vector<PublicKey>;
+
+// The key of `ring` with this key id, or nullptr.
+const PublicKey* FindKey(const KeyRing& ring, const std::string& key_id);
+
 struct Problem {
   std::string
       record;  // "leaf 12 (finding)", "checkpoint 3", "finding F-... revision 1", "store file"
@@ -38,7 +45,7 @@ struct StoreVerification {
 // every stored row rebuilds exactly the record of its leaf (with `hasher`, the
 // pseudonym key), every leaf has its row, and each finding's tables agree with its
 // canonical JSON. NotFound when there is no store; a damaged file is a Problem.
-Result<StoreVerification> VerifyStore(const std::string& path, const PublicKey& key,
+Result<StoreVerification> VerifyStore(const std::string& path, const KeyRing& keys,
                                       const KeyedHasher& hasher);
 
 struct ReportVerification {
@@ -51,12 +58,12 @@ struct ReportVerification {
 };
 
 // Verifies a report (tosguard.report/1 JSON) offline: its checkpoint's signature (with
-// `trusted` when given, else the key the report embeds), each embedded record's leaf
-// hash and inclusion proof against the checkpoint, and that the report's facts agree
-// with the records. With `logs_dir` non-empty, re-reads every cited line from the log
+// the key of `trusted` it names; with the key the report embeds when `trusted` is empty), each
+// embedded record's leaf hash and inclusion proof against the checkpoint, and that the report's
+// facts agree with the records. With `logs_dir` non-empty, re-reads every cited line from the log
 // files under that directory (relative paths only; nothing outside it is read) and
 // checks each line's SHA-256. InvalidArgument when the JSON is not a report.
-Result<ReportVerification> VerifyReport(std::string_view report_json, const PublicKey* trusted,
+Result<ReportVerification> VerifyReport(std::string_view report_json, const KeyRing& trusted,
                                         const std::string& logs_dir);
 
 }  // namespace tosguard::audit

@@ -230,7 +230,7 @@ void Run(const BatchArgs& args, CliContext& ctx) {
   MaybeFault("batch.after_lock");
   auto store = OpenStoreOrReport(store_path, /*create=*/true, &ctx.exit_code);
   if (!store) return;
-  audit::LogWriter log{&*keys->signing, &*keys->hasher, in->config.evidence.origin, Now()};
+  audit::LogWriter log = keys->Writer(in->config, Now());
   if (Status s = store->CheckLogHead(log); !s.ok()) return fail(s.message(), ExitCodeFor(s));
 
   // Which files are new: by content, whatever their names.

@@ -75,6 +75,22 @@ Result<audit::KeyedHasher> LoadPseudonymKey(const std::string& path) {
       {reinterpret_cast<const std::uint8_t*>(key->data()), key->size()});
 }
 
+Result<audit::PublicKey> ReadPublicKeyFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::InvalidArgument("cannot read the public key '" + path + "'");
+  std::string pem((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto key = audit::PublicKey::FromPem(pem);
+  if (!key.ok())
+    return Status::InvalidArgument("'" + path +
+                                   "' is not an Ed25519 public key: " + key.status().message());
+  return *key;
+}
+
+audit::LogWriter EvidenceKeys::Writer(const engine::IngestConfig& config, TimestampUs now) const {
+  return audit::LogWriter{signing ? &*signing : nullptr, hasher ? &*hasher : nullptr,
+                          config.evidence.origin, now, earlier};
+}
+
 Result<EvidenceKeys> LoadEvidenceKeys(const engine::IngestConfig& config, bool need_signing) {
   EvidenceKeys keys;
   const engine::EvidenceConfig& ev = config.evidence;
@@ -86,6 +102,11 @@ Result<EvidenceKeys> LoadEvidenceKeys(const engine::IngestConfig& config, bool n
   auto hasher = LoadPseudonymKey(ev.pseudonym_key);
   if (!hasher.ok()) return hasher.status();
   keys.hasher.emplace(std::move(*hasher));
+  for (const std::string& path : ev.trusted_keys) {
+    auto key = ReadPublicKeyFile(path);
+    if (!key.ok()) return key.status();
+    keys.earlier.push_back(*key);
+  }
   if (need_signing) {
     if (ev.signing_key.empty()) {
       return Status::InvalidArgument(config.path +

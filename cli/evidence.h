@@ -27,7 +27,13 @@ Result<audit::KeyedHasher> LoadPseudonymKey(const std::string& path);
 struct EvidenceKeys {
   std::optional<audit::PrivateKey> signing;
   std::optional<audit::KeyedHasher> hasher;
+  std::vector<audit::PublicKey> earlier;  // evidence.trusted_keys
+  // The writer of the store's log with these keys, at `now`.
+  audit::LogWriter Writer(const engine::IngestConfig& config, TimestampUs now) const;
 };
+
+// An Ed25519 public key from a PEM file; InvalidArgument naming the file.
+Result<audit::PublicKey> ReadPublicKeyFile(const std::string& path);
 Result<EvidenceKeys> LoadEvidenceKeys(const engine::IngestConfig& config, bool need_signing);
 
 // The store given on the command line, else the configuration's; "" when neither.

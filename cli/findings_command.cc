@@ -204,7 +204,7 @@ void Review(const ReviewArgs& args, CliContext& ctx) {
     ctx.exit_code = kExitUsage;
     return;
   }
-  audit::LogWriter log{&*keys->signing, &*keys->hasher, config->evidence.origin, Now()};
+  audit::LogWriter log = keys->Writer(*config, Now());
   auto review = store->AddReview(args.finding, args.decision, args.by, args.reason, log);
   if (!review.ok()) {
     spdlog::error("{}", review.status().message());

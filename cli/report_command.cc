@@ -87,7 +87,7 @@ void Run(const ReportArgs& args, CliContext& ctx) {
   entry.by = by;
   entry.why = args.why.empty() ? "report export" : args.why;
   entry.report_sha256 = ToHex(Sha256::Of(*bytes));
-  audit::LogWriter log{&*keys->signing, &*keys->hasher, config->evidence.origin, Now()};
+  audit::LogWriter log = keys->Writer(*config, Now());
   auto custody = store->AddCustody(entry, log);
   if (!custody.ok()) return fail(custody.status().message(), ExitCodeFor(custody.status()));
 

@@ -136,7 +136,7 @@ bool RecordInStore(const std::string& path, const ScanInputs& in, const engine::
   }
   auto store = OpenStoreOrReport(path, /*create=*/true, &ctx.exit_code);
   if (!store) return false;
-  audit::LogWriter log{&*keys->signing, &*keys->hasher, in.config.evidence.origin, Now()};
+  audit::LogWriter log = keys->Writer(in.config, Now());
   auto outcome = store->RecordRun(std::move(*run), result.findings, log);
   if (!outcome.ok()) {
     spdlog::error("cannot record the run in '{}': {}", SafeExcerpt(path, 200),

@@ -16,7 +16,8 @@ namespace {
 
 struct VerifyArgs {
   std::string config = "tosguard.yaml";
-  std::string store, report, logs, public_key;
+  std::string store, report, logs;
+  std::vector<std::string> public_keys;
   std::string format;
 };
 
@@ -38,30 +39,23 @@ std::string TableProblems(const std::vector<audit::Problem>& problems) {
   return out;
 }
 
-std::optional<audit::PublicKey> ReadPublicKey(const std::string& path, int* exit_code) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    spdlog::error("cannot read the public key '{}'", SafeExcerpt(path, 200));
-    *exit_code = kExitUsage;
-    return std::nullopt;
+// The keys given with --public-key; false (exit code set) when one cannot be read.
+bool ReadKeyRing(const std::vector<std::string>& paths, audit::KeyRing* ring, int* exit_code) {
+  for (const std::string& path : paths) {
+    auto key = ReadPublicKeyFile(path);
+    if (!key.ok()) {
+      spdlog::error("{}", SafeExcerpt(key.status().message(), 300));
+      *exit_code = kExitUsage;
+      return false;
+    }
+    ring->push_back(*key);
   }
-  std::string pem((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  auto key = audit::PublicKey::FromPem(pem);
-  if (!key.ok()) {
-    spdlog::error("'{}' is not an Ed25519 public key: {}", SafeExcerpt(path, 200),
-                  key.status().message());
-    *exit_code = kExitUsage;
-    return std::nullopt;
-  }
-  return *key;
+  return true;
 }
 
 void VerifyReportFile(const VerifyArgs& args, const std::string& format, CliContext& ctx) {
-  std::optional<audit::PublicKey> trusted;
-  if (!args.public_key.empty()) {
-    trusted = ReadPublicKey(args.public_key, &ctx.exit_code);
-    if (!trusted) return;
-  }
+  audit::KeyRing trusted;
+  if (!ReadKeyRing(args.public_keys, &trusted, &ctx.exit_code)) return;
   std::ifstream in(args.report, std::ios::binary);
   if (!in) {
     spdlog::error("cannot read the report '{}'", SafeExcerpt(args.report, 200));
@@ -69,7 +63,7 @@ void VerifyReportFile(const VerifyArgs& args, const std::string& format, CliCont
     return;
   }
   std::string json((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  auto v = audit::VerifyReport(json, trusted ? &*trusted : nullptr, args.logs);
+  auto v = audit::VerifyReport(json, trusted, args.logs);
   if (!v.ok()) {
     spdlog::error("{}: {}", SafeExcerpt(args.report, 200), v.status().message());
     ctx.exit_code = kExitUsage;
@@ -126,20 +120,22 @@ void Run(const VerifyArgs& args, CliContext& ctx) {
     ctx.exit_code = kExitUsage;
     return;
   }
-  auto keys = LoadEvidenceKeys(*config, /*need_signing=*/args.public_key.empty());
+  auto keys = LoadEvidenceKeys(*config, /*need_signing=*/args.public_keys.empty());
   if (!keys.ok()) {
     spdlog::error("{}", keys.status().message());
     ctx.exit_code = kExitUsage;
     return;
   }
-  std::optional<audit::PublicKey> key;
-  if (!args.public_key.empty()) {
-    key = ReadPublicKey(args.public_key, &ctx.exit_code);
-    if (!key) return;
-  } else {
-    key = keys->signing->public_key();
+  // Trusted: the keys given, else the configuration's signing key and its trusted_keys.
+  audit::KeyRing ring;
+  if (!ReadKeyRing(args.public_keys, &ring, &ctx.exit_code)) return;
+  if (ring.empty()) {
+    ring.push_back(keys->signing->public_key());
+    for (const auto& k : keys->earlier) ring.push_back(k);
   }
-  auto v = audit::VerifyStore(path, *key, *keys->hasher);
+  std::string key_ids;
+  for (const auto& k : ring) key_ids += (key_ids.empty() ? "" : ", ") + k.KeyId();
+  auto v = audit::VerifyStore(path, ring, *keys->hasher);
   if (!v.ok()) {
     spdlog::error("{}", v.status().message());
     ctx.exit_code = ExitCodeFor(v.status());
@@ -147,8 +143,10 @@ void Run(const VerifyArgs& args, CliContext& ctx) {
   }
   if (format == "json") {
     JsonWriter w;
-    w.BeginObject().Key("store").String(path).Key("valid").Bool(v->ok()).Key("key_id").String(
-        key->KeyId());
+    w.BeginObject().Key("store").String(path).Key("valid").Bool(v->ok());
+    w.Key("key_ids").BeginArray();
+    for (const auto& k : ring) w.String(k.KeyId());
+    w.EndArray();
     PrintTally(w, "leaves", v->leaves);
     PrintTally(w, "checkpoints", v->checkpoints);
     PrintTally(w, "rows", v->rows);
@@ -159,7 +157,7 @@ void Run(const VerifyArgs& args, CliContext& ctx) {
   } else {
     std::cout << "leaves:      " << v->leaves.valid << " of " << v->leaves.total << " valid\n";
     std::cout << "checkpoints: " << v->checkpoints.valid << " of " << v->checkpoints.total
-              << " valid (key " << key->KeyId() << ")\n";
+              << " valid (trusted keys " << key_ids << ")\n";
     std::cout << "rows:        " << v->rows.valid << " of " << v->rows.total
               << " match their log records\n";
     std::cout << "log:         " << v->tree_size << " leaves, root "
@@ -182,8 +180,9 @@ void AddVerifyCommand(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--report", args->report, "Check this JSON report offline instead of a store");
   cmd->add_option("--logs", args->logs,
                   "With --report: re-read every cited line from the logs under this directory");
-  cmd->add_option("--public-key", args->public_key,
-                  "Trust this Ed25519 public key (PEM) for the signatures");
+  cmd->add_option("--public-key", args->public_keys,
+                  "Trust this Ed25519 public key (PEM) for the signatures; repeat it for the keys "
+                  "of a rotation");
   cmd->add_option("--format", args->format, "Output: table or json")
       ->check(CLI::IsMember({"table", "json"}));
   cmd->callback([args, &ctx] { Run(*args, ctx); });

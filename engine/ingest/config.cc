@@ -349,10 +349,26 @@ void Parser::ParseSignals(const Entry& e, IngestConfig* config) {
 
 void Parser::ParseEvidence(const Entry& e, IngestConfig* config) {
   if (!ExpectMap(e, "with the keys store, signing_key, pseudonym_key, examiner, origin")) return;
-  static const std::vector<std::string> kKeys = {"store", "signing_key", "pseudonym_key", "examiner",
-                                                 "origin"};
+  static const std::vector<std::string> kKeys = {"store",    "signing_key", "pseudonym_key",
+                                                 "examiner", "origin",      "trusted_keys"};
   EvidenceConfig& ev = config->evidence;
   for (const Entry& l : Entries(e.value, &kKeys, "in 'evidence'")) {
+    if (l.key == "trusted_keys") {
+      if (!l.value.IsSequence()) {
+        Error(l.value_pos, "'trusted_keys' must be a list of public key files (PEM), not " +
+                               NodeKindText(l.value));
+        continue;
+      }
+      for (const YAML::Node& item : l.value) {
+        Pos pos = PosOf(item, l.value_pos);
+        if (!item.IsScalar() || item.Scalar().empty()) {
+          Error(pos, "a trusted key must be a public key file (PEM), not " + NodeKindText(item));
+        } else {
+          ev.trusted_keys.push_back((fs::path(config->base_dir) / item.Scalar()).lexically_normal().string());
+        }
+      }
+      continue;
+    }
     if (l.key == "examiner" || l.key == "origin") {
       auto s = Scalar(l, l.key == "examiner" ? "a name (the examiner named in reports)"
                                              : "a log name such as acme.example/tosguard-evidence");

@@ -102,6 +102,7 @@ struct EvidenceConfig {
   std::string pseudonym_key;  // key of the keyed hashes (HMAC-SHA256), at least 32 bytes
   std::string examiner;       // named in reports
   std::string origin = "tosguard/evidence";  // the log's name in its checkpoints
+  std::vector<std::string> trusted_keys;  // public keys (PEM) of earlier signing keys
 };
 
 struct IngestConfig {

@@ -24,7 +24,7 @@ struct Keys {
   PrivateKey signing = PrivateKey::FromRawSeed(std::vector<std::uint8_t>(32, 7)).value();
   KeyedHasher hasher = KeyedHasher::Create(std::vector<std::uint8_t>(32, 9)).value();
   LogWriter Writer(TimestampUs now = 1764580000000000) const {
-    return LogWriter{&signing, &hasher, "test.example/evidence", now};
+    return LogWriter{&signing, &hasher, "test.example/evidence", now, {}};
   }
 };
 
@@ -177,7 +177,7 @@ struct Fixture {
     REQUIRE(store->AddCustody(c, keys.Writer()).ok());
   }
   StoreVerification Verify() {
-    auto v = VerifyStore(path, keys.signing.public_key(), keys.hasher);
+    auto v = VerifyStore(path, {keys.signing.public_key()}, keys.hasher);
     REQUIRE(v.ok());
     return *v;
   }
@@ -404,13 +404,13 @@ TEST_CASE("verify: every kind of tampering is detected and named", "[store][veri
   }
   SECTION("a checkpoint re-signed by another key") {
     auto other = VerifyStore(
-        fx.path, PrivateKey::FromRawSeed(std::vector<std::uint8_t>(32, 8))->public_key(),
+        fx.path, {PrivateKey::FromRawSeed(std::vector<std::uint8_t>(32, 8))->public_key()},
         fx.keys.hasher);
     REQUIRE(other.ok());
-    CHECK(HasProblem(*other, "checkpoint 1", "not by the trusted key"));
+    CHECK(HasProblem(*other, "checkpoint 1", "which is not a trusted key"));
   }
   SECTION("the wrong pseudonym key") {
-    auto v = VerifyStore(fx.path, fx.keys.signing.public_key(),
+    auto v = VerifyStore(fx.path, {fx.keys.signing.public_key()},
                          *KeyedHasher::Create(std::vector<std::uint8_t>(32, 1)));
     REQUIRE(v.ok());
     CHECK(HasProblem(*v, "finding F-00000000000000a1", "no longer matches"));
@@ -478,7 +478,7 @@ TEST_CASE("report: the JSON verifies offline, names tampering, and is the same b
   CHECK(json->find("u003cscript") == std::string::npos);  // no text without include_text
 
   const PublicKey key = fx.keys.signing.public_key();
-  auto v = VerifyReport(*json, &key, fx.dir.str());
+  auto v = VerifyReport(*json, {key}, fx.dir.str());
   REQUIRE(v.ok());
   INFO(Describe(v->problems));
   CHECK(v->ok());
@@ -491,7 +491,7 @@ TEST_CASE("report: the JSON verifies offline, names tampering, and is the same b
     const auto at = t.find(from);
     REQUIRE(at != std::string::npos);
     t.replace(at, from.size(), to);
-    auto r = VerifyReport(t, &key, "");
+    auto r = VerifyReport(t, {key}, "");
     REQUIRE(r.ok());
     return *r;
   };
@@ -503,15 +503,15 @@ TEST_CASE("report: the JSON verifies offline, names tampering, and is the same b
   REQUIRE(proof != std::string::npos);
   std::string bad_proof = *json;
   bad_proof[proof + 10] = bad_proof[proof + 10] == '0' ? '1' : '0';
-  CHECK(!VerifyReport(bad_proof, &key, "")->ok());
+  CHECK(!VerifyReport(bad_proof, {key}, "")->ok());
   // Hostile reports: cut short anywhere, or with a byte changed, never crash the verifier.
   for (std::size_t at = 0; at < json->size(); at += 7) {
     std::string cut = json->substr(0, at);
-    auto r = VerifyReport(cut, &key, "");
+    auto r = VerifyReport(cut, {key}, "");
     CHECK((!r.ok() || !r->ok()));
     std::string flipped = *json;
     flipped[at] = static_cast<char>(flipped[at] ^ 0x20);
-    auto f = VerifyReport(flipped, &key, "");
+    auto f = VerifyReport(flipped, {key}, "");
     (void)f;
   }
   for (const char* section :
@@ -520,16 +520,16 @@ TEST_CASE("report: the JSON verifies offline, names tampering, and is the same b
     const auto pos = renamed.find(section);
     REQUIRE(pos != std::string::npos);
     renamed[pos + 1] = 'X';
-    auto r = VerifyReport(renamed, &key, "");
+    auto r = VerifyReport(renamed, {key}, "");
     CHECK((!r.ok() || !r->ok()));
   }
   // Another key, or the log files changed since the scan.
   const PublicKey other = PrivateKey::FromRawSeed(std::vector<std::uint8_t>(32, 8))->public_key();
-  CHECK(!VerifyReport(*json, &other, "")->signature_ok);
+  CHECK(!VerifyReport(*json, {other}, "")->signature_ok);
   std::string changed = fx.logs.content;
   changed[5] = 'E';
   fx.dir.Write("data/events.jsonl", changed);
-  auto lines = VerifyReport(*json, &key, fx.dir.str());
+  auto lines = VerifyReport(*json, {key}, fx.dir.str());
   REQUIRE(lines.ok());
   CHECK(lines->lines.valid == 2);
   CHECK(!lines->ok());
@@ -543,7 +543,7 @@ TEST_CASE("report: the JSON verifies offline, names tampering, and is the same b
   CHECK(revealed->find("\"acct-1\"") != std::string::npos);
   CHECK(revealed->find("\\u003cscript\\u003ex\\u003c/script\\u003e") !=
         std::string::npos);  // JSON escapes <, >
-  CHECK(VerifyReport(*revealed, &key, fx.dir.str())->ok());
+  CHECK(VerifyReport(*revealed, {key}, fx.dir.str())->ok());
 }
 
 }  // namespace tosguard::audit
@@ -626,6 +626,18 @@ TEST_CASE("store: a write refuses to extend a log that no longer matches its che
   log.signing_key = &stranger;
   CHECK_THAT(again->RecordRun(MakeRun(), {}, log).status().message(),
              Catch::Contains("not signed by this"));
+
+  // A rotation: the new key writes on, trusting the earlier one; verify needs both keys.
+  log.earlier_keys = {other.keys.signing.public_key()};
+  REQUIRE(again->RecordRun(MakeRun(), {}, log).ok());
+  auto both = VerifyStore(other.path, {other.keys.signing.public_key(), stranger.public_key()},
+                          other.keys.hasher);
+  REQUIRE(both.ok());
+  INFO(Describe(both->problems));
+  CHECK(both->ok());
+  auto old_only = VerifyStore(other.path, {other.keys.signing.public_key()}, other.keys.hasher);
+  REQUIRE(old_only.ok());
+  CHECK(HasProblem(*old_only, "checkpoint 4", "which is not a trusted key"));
 }
 
 }  // namespace tosguard::audit

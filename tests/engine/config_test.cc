@@ -409,13 +409,15 @@ sources:
   }
   SECTION("the evidence section: paths against the configuration's directory, a checked origin") {
     auto ok = Parse(kMinimal + "evidence:\n  store: out/e.db\n  signing_key: k/s.key\n  pseudonym_key: k/p.key\n"
-                               "  examiner: Team\n  origin: acme.example/log\n");
+                               "  examiner: Team\n  origin: acme.example/log\n  trusted_keys: [k/old.pub]\n");
     CHECK(Summary(ok.diags).empty());
     REQUIRE(ok.result.ok());
     CHECK(ok.result->evidence.store.size() > std::string("out/e.db").size());
     CHECK(ok.result->evidence.store.substr(ok.result->evidence.store.size() - 9) == "/out/e.db");
     CHECK(ok.result->evidence.examiner == "Team");
     CHECK(ok.result->evidence.origin == "acme.example/log");
+    REQUIRE(ok.result->evidence.trusted_keys.size() == 1);
+    CHECK(ok.result->evidence.trusted_keys[0] == "cfg/k/old.pub");
     auto bad = Parse(kMinimal + "evidence:\n  origin: has space\n  stor: x\n");
     CHECK(Summary(bad.diags) == "5:11: 'origin' names the log in its checkpoints: 1 to 255 visible ASCII characters "
                                 "without spaces, such as acme.example/tosguard-evidence\n"
