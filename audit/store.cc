@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "base/fault.h"
 #include "base/json_writer.h"
 #include "base/sha256.h"
 
@@ -94,13 +95,6 @@ CREATE TABLE withdrawals(
 };
 constexpr std::int64_t kMigrationCount = sizeof(kMigrations) / sizeof(kMigrations[0]);
 static_assert(kMigrationCount == kStoreSchemaVersion);
-
-// A test hook: TOSGUARD_FAULT=<point> ends the process at that point with exit code 86,
-// as a crash would (docs/development.md).
-void MaybeFault(const char* point) {
-  const char* fault = std::getenv("TOSGUARD_FAULT");
-  if (fault != nullptr && std::strcmp(fault, point) == 0) ::_exit(86);
-}
 
 std::span<const std::uint8_t> Bytes(const Digest& d) { return {d.data(), d.size()}; }
 std::span<const std::uint8_t> Bytes(const std::string& s) {
@@ -267,7 +261,7 @@ Result<T> Store::Transaction(const char* fault_point, Fn body) {
   if (Status s = Begin(); !s.ok()) return s;
   Result<T> result = body();
   if (result.ok()) {
-    MaybeFault(fault_point);
+    FaultPoint(fault_point);
     Status s = db_.Exec("COMMIT");
     if (s.ok()) return result;
     result = s;
@@ -707,7 +701,7 @@ Result<RunOutcome> Store::RecordRun(RunRow run, const std::vector<engine::Findin
         if (Status s = st->Run(); !s.ok()) return s;
       }
     }
-    MaybeFault("store.run.before_checkpoint");
+    FaultPoint("store.run.before_checkpoint");
     auto checkpoint = SignCheckpointRow(*tree, log);
     if (!checkpoint.ok()) return checkpoint.status();
     out.run_id = run.run_id;

@@ -13,6 +13,7 @@
 #include <iostream>
 #include <set>
 
+#include "base/fault.h"
 #include "base/json_writer.h"
 #include "base/sha256.h"
 #include "base/utf8.h"
@@ -33,12 +34,6 @@ struct BatchArgs {
   std::string format;
   bool wait = false;
 };
-
-// A test hook like the store's (TOSGUARD_FAULT): end here as a crash would.
-void MaybeFault(const char* point) {
-  const char* fault = std::getenv("TOSGUARD_FAULT");
-  if (fault != nullptr && std::strcmp(fault, point) == 0) ::_exit(86);
-}
 
 // The batch lock: one batch at a time per store. Held until the process ends.
 class StoreLock {
@@ -67,19 +62,6 @@ struct InputFileState {
   std::string sha256;
   bool is_new = false;
 };
-
-std::string Day(std::int64_t d) { return FormatDate(DayStart(d)); }
-
-bool ParseDayOption(const std::string& text, const char* option, std::optional<std::int64_t>* day) {
-  if (text.empty()) return true;
-  auto ts = ParseDate(text);
-  if (!ts) {
-    spdlog::error("{} takes a date YYYY-MM-DD, not '{}'", option, SafeExcerpt(text, 40));
-    return false;
-  }
-  *day = DayIndex(*ts);
-  return true;
-}
 
 struct Summary {
   std::string run_id;  // "" when nothing was recorded
@@ -227,7 +209,7 @@ void Run(const BatchArgs& args, CliContext& ctx) {
                     : "cannot take the batch lock '" + lock.path() + "': " + std::strerror(errno),
                 busy ? kExitBusy : kExitInput);
   }
-  MaybeFault("batch.after_lock");
+  FaultPoint("batch.after_lock");
   auto store = OpenStoreOrReport(store_path, /*create=*/true, &ctx.exit_code);
   if (!store) return;
   audit::LogWriter log = keys->Writer(in->config, Now());
@@ -279,7 +261,7 @@ void Run(const BatchArgs& args, CliContext& ctx) {
     ctx.exit_code = code;
     return;
   }
-  MaybeFault("batch.after_ingest");
+  FaultPoint("batch.after_ingest");
   if (in->ingest.totals.quarantined > 0) {
     spdlog::warn(
         "{} of {} input lines were quarantined{}", in->ingest.totals.quarantined,
@@ -297,13 +279,13 @@ void Run(const BatchArgs& args, CliContext& ctx) {
   auto result = engine::Evaluate(in->rules.plan, in->ingest.data, in->config, options);
   if (!result.ok())
     return fail("evaluation failed: " + result.status().message(), ExitCodeFor(result.status()));
-  MaybeFault("batch.after_evaluate");
+  FaultPoint("batch.after_evaluate");
 
   auto run = ScanRunRow(CommandLine(), in->config, in->rules, in->ingest, started, Now());
   if (!run.ok()) return fail(run.status().message(), kExitInput);
   if (result->stats.events > 0) {
-    run->from_day = summary.from = Day(result->stats.from_day);
-    run->to_day = summary.to = Day(result->stats.to_day);
+    run->from_day = summary.from = DayText(result->stats.from_day);
+    run->to_day = summary.to = DayText(result->stats.to_day);
   }
   for (auto& f : fresh) {
     for (const auto& i : run->inputs) {

@@ -27,18 +27,6 @@ struct ScanArgs {
   bool quiet = false;
 };
 
-bool ParseDay(const std::string& text, const char* option, std::optional<std::int64_t>* day) {
-  if (text.empty()) return true;
-  auto ts = ParseDate(text);
-  if (!ts) {
-    spdlog::error("{} takes a date YYYY-MM-DD, not '{}'", option, SafeExcerpt(text, 40));
-    return false;
-  }
-  *day = DayIndex(*ts);
-  return true;
-}
-
-std::string Day(std::int64_t d) { return FormatDate(DayStart(d)); }
 
 std::string SummaryJson(const engine::EvalResult& r, const engine::IngestResult& in) {
   JsonWriter w;
@@ -50,8 +38,8 @@ std::string SummaryJson(const engine::EvalResult& r, const engine::IngestResult&
   w.Key("linked_clusters").Uint(r.stats.clusters);
   w.Key("common_identifier_values").Uint(r.stats.common_values);
   if (r.stats.events > 0) {
-    w.Key("from").String(Day(r.stats.from_day));
-    w.Key("to").String(Day(r.stats.to_day));
+    w.Key("from").String(DayText(r.stats.from_day));
+    w.Key("to").String(DayText(r.stats.to_day));
   }
   w.Key("rules").BeginArray();
   for (const auto& s : r.stats.rules) {
@@ -79,7 +67,7 @@ std::string Table(const engine::EvalResult& r) {
   if (r.stats.events > 0) {
     std::snprintf(buf, sizeof buf,
                   "audited %s .. %s: %llu events, %llu accounts, %llu linked clusters\n",
-                  Day(r.stats.from_day).c_str(), Day(r.stats.to_day).c_str(),
+                  DayText(r.stats.from_day).c_str(), DayText(r.stats.to_day).c_str(),
                   static_cast<unsigned long long>(r.stats.events),
                   static_cast<unsigned long long>(r.stats.accounts),
                   static_cast<unsigned long long>(r.stats.clusters));
@@ -104,12 +92,12 @@ std::string Table(const engine::EvalResult& r) {
   out += buf;
   for (const engine::Finding& f : r.findings) {
     const std::string scope = SafeExcerpt(f.scope_kind + ":" + f.scope_value, 32);
-    const std::string days = Day(f.first_day) + ".." + Day(f.last_day).substr(5);
+    const std::string days = DayText(f.first_day) + ".." + DayText(f.last_day).substr(5);
     const std::string evidence =
         std::to_string(f.evidence.size()) + " of " + std::to_string(f.evidence_total);
     std::snprintf(buf, sizeof buf, "%-18s %-30s %-21s %-32s %-23s %-10s %s\n", f.id.c_str(),
                   SafeExcerpt(f.rule_id, 30).c_str(), engine::OutcomeName(f.level), scope.c_str(),
-                  days.c_str(), Day(f.peak_day).c_str(), evidence.c_str());
+                  days.c_str(), DayText(f.peak_day).c_str(), evidence.c_str());
     out += buf;
   }
   return out;
@@ -131,8 +119,8 @@ bool RecordInStore(const std::string& path, const ScanInputs& in, const engine::
     return false;
   }
   if (result.stats.events > 0) {
-    run->from_day = Day(result.stats.from_day);
-    run->to_day = Day(result.stats.to_day);
+    run->from_day = DayText(result.stats.from_day);
+    run->to_day = DayText(result.stats.to_day);
   }
   auto store = OpenStoreOrReport(path, /*create=*/true, &ctx.exit_code);
   if (!store) return false;
@@ -156,8 +144,8 @@ bool RecordInStore(const std::string& path, const ScanInputs& in, const engine::
 void Run(const ScanArgs& args, CliContext& ctx) {
   const TimestampUs started = Now();
   engine::EvalOptions options;
-  if (!ParseDay(args.from, "--from", &options.from_day) ||
-      !ParseDay(args.to, "--to", &options.to_day)) {
+  if (!ParseDayOption(args.from, "--from", &options.from_day) ||
+      !ParseDayOption(args.to, "--to", &options.to_day)) {
     ctx.exit_code = kExitUsage;
     return;
   }

@@ -9,6 +9,8 @@
 #include <iterator>
 
 #include "base/diagnostic.h"
+#include "base/time.h"
+#include "base/utf8.h"
 #include "cli/command.h"
 #include "cli/config_loading.h"
 
@@ -56,6 +58,19 @@ void AddScanInputOptions(CLI::App* cmd, ScanInputArgs* args) {
   cmd->add_option("--quarantine", args->quarantine,
                   "Write quarantined lines here (JSONL), overriding the configuration");
 }
+
+bool ParseDayOption(const std::string& text, const char* option, std::optional<std::int64_t>* day) {
+  if (text.empty()) return true;
+  auto ts = ParseDate(text);
+  if (!ts) {
+    spdlog::error("{} takes a date YYYY-MM-DD, not '{}'", option, SafeExcerpt(text, 40));
+    return false;
+  }
+  *day = DayIndex(*ts);
+  return true;
+}
+
+std::string DayText(std::int64_t day) { return FormatDate(DayStart(day)); }
 
 std::optional<ScanInputs> LoadScanSetup(const ScanInputArgs& args, int* exit_code) {
   *exit_code = kExitUsage;

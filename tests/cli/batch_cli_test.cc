@@ -64,7 +64,8 @@ int Batch(const std::string& dir, const std::string& env = "", const std::string
           const std::string& kill_after = "") {
   std::string cmd = "cd '" + dir + "' && TOSGUARD_NOW=2026-12-01T02:00:00Z " + env + " ";
   if (!kill_after.empty()) cmd += "timeout -s KILL " + kill_after + " ";
-  cmd += "'" + TosguardBinary() + "' batch --config tosguard.yaml " + extra + " >/dev/null 2>&1";
+  cmd += "'" + TosguardBinary() + "' batch --config tosguard.yaml " + extra +
+         " >batch.out 2>batch.err";
   const int rc = std::system(cmd.c_str());
   return WIFEXITED(rc) ? WEXITSTATUS(rc) : 128 + WTERMSIG(rc);
 }
@@ -187,7 +188,9 @@ TEST_CASE("batch: killed at any moment, the next run reaches the uninterrupted s
     const int rc = Batch(dir, env, "", kill_after);
     INFO("env " << env << " kill after " << kill_after << " rc " << rc);
     CHECK((rc == 0 || rc == 86 || rc == 128 + 9 || rc == 137));
-    REQUIRE(Batch(dir) == 0);  // the next run finishes the night
+    const int next = Batch(dir);  // the next run finishes the night
+    INFO("the next run: " << ReadFile(dir + "/batch.out") << ReadFile(dir + "/batch.err"));
+    REQUIRE(next == 0);
   };
   std::vector<std::pair<std::string, std::string>> interruptions;
   for (const char* point : {"batch.after_lock", "batch.after_ingest", "batch.after_evaluate",
