@@ -262,12 +262,7 @@ void Run(const BatchArgs& args, CliContext& ctx) {
     return;
   }
   FaultPoint("batch.after_ingest");
-  if (in->ingest.totals.quarantined > 0) {
-    spdlog::warn(
-        "{} of {} input lines were quarantined{}", in->ingest.totals.quarantined,
-        in->ingest.totals.lines,
-        in->ingest.quarantine_path.empty() ? "" : " (see " + in->ingest.quarantine_path + ")");
-  }
+  WarnQuarantined(in->ingest);
   if (in->ingest.over_quarantine_limit) {
     return fail("too much bad input: " + in->ingest.limit_message +
                     "; nothing was recorded, the new files stay "

@@ -198,12 +198,7 @@ void Run(const ScanArgs& args, CliContext& ctx) {
   } else {
     std::cout << Table(*result);
   }
-  if (in->ingest.totals.quarantined > 0) {
-    spdlog::warn(
-        "{} of {} input lines were quarantined{}", in->ingest.totals.quarantined,
-        in->ingest.totals.lines,
-        in->ingest.quarantine_path.empty() ? "" : " (see " + in->ingest.quarantine_path + ")");
-  }
+  WarnQuarantined(in->ingest);
   if (in->ingest.over_quarantine_limit) {
     spdlog::error("too much bad input: {}", in->ingest.limit_message);
     ctx.exit_code = kExitInput;

@@ -59,6 +59,13 @@ void AddScanInputOptions(CLI::App* cmd, ScanInputArgs* args) {
                   "Write quarantined lines here (JSONL), overriding the configuration");
 }
 
+void WarnQuarantined(const engine::IngestResult& ingest) {
+  if (ingest.totals.quarantined == 0) return;
+  spdlog::warn("{} of {} input lines were quarantined{}", ingest.totals.quarantined,
+               ingest.totals.lines,
+               ingest.quarantine_path.empty() ? "" : " (see " + ingest.quarantine_path + ")");
+}
+
 bool ParseDayOption(const std::string& text, const char* option, std::optional<std::int64_t>* day) {
   if (text.empty()) return true;
   auto ts = ParseDate(text);

@@ -39,6 +39,9 @@ std::optional<ScanInputs> LoadScanInputs(const ScanInputArgs& args, int* exit_co
 std::optional<ScanInputs> LoadScanSetup(const ScanInputArgs& args, int* exit_code);
 bool IngestScanInputs(const ScanInputArgs& args, ScanInputs* in, int* exit_code);
 
+// Warns on stderr how many input lines were quarantined, and where they went.
+void WarnQuarantined(const engine::IngestResult& ingest);
+
 // An option's day (YYYY-MM-DD) as a day index; "" leaves `day` unset. false after
 // logging the error when the text is not a date.
 bool ParseDayOption(const std::string& text, const char* option, std::optional<std::int64_t>* day);
