@@ -237,37 +237,30 @@ Result<Ed25519Signature> PrivateKey::Sign(std::string_view message) const {
 
 // --- Key files ---------------------------------------------------------------------------
 
-Status WritePrivateKeyFile(const std::string& path, const PrivateKey& key) {
-  auto pem = key.ToPem();
-  if (!pem.ok()) return pem.status();
-  std::string& text = *pem;
-  struct Wipe {
-    std::string& s;
-    ~Wipe() { OPENSSL_cleanse(s.data(), s.size()); }
-  } wipe{text};
-
+Status WriteNewFile(const std::string& path, std::string_view bytes, unsigned mode,
+                    const std::string& what) {
   // O_EXCL also refuses an existing symbolic link, dangling or not, without following it.
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
   if (fd < 0) {
     const int err = errno;
     if (err == EEXIST) {
-      return Status::FailedPrecondition("refusing to overwrite '" + path +
-                                        "': a private key file is never replaced");
+      return Status::FailedPrecondition("refusing to overwrite '" + path + "': a " + what +
+                                        " is never replaced");
     }
-    return Status::IoError("cannot create private key file '" + path + "': " + Errno(err));
+    return Status::IoError("cannot create " + what + " '" + path + "': " + Errno(err));
   }
-  auto fail = [&](std::string_view what) {
+  auto fail = [&](std::string_view action) {
     const int err = errno;
     ::close(fd);
     ::unlink(path.c_str());
-    return Status::IoError("cannot " + std::string(what) + " private key file '" + path +
+    return Status::IoError("cannot " + std::string(action) + " " + what + " '" + path +
                            "': " + Errno(err));
   };
   // The umask may only have removed bits, but say exactly what the file's mode is.
-  if (::fchmod(fd, 0600) != 0) return fail("set the mode of");
+  if (::fchmod(fd, static_cast<mode_t>(mode)) != 0) return fail("set the mode of");
   std::size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
     if (n < 0) {
       if (errno == EINTR) continue;
       return fail("write");
@@ -278,9 +271,20 @@ Status WritePrivateKeyFile(const std::string& path, const PrivateKey& key) {
   if (::close(fd) != 0) {
     const int err = errno;
     ::unlink(path.c_str());
-    return Status::IoError("cannot close private key file '" + path + "': " + Errno(err));
+    return Status::IoError("cannot close " + what + " '" + path + "': " + Errno(err));
   }
   return Status::Ok();
+}
+
+Status WritePrivateKeyFile(const std::string& path, const PrivateKey& key) {
+  auto pem = key.ToPem();
+  if (!pem.ok()) return pem.status();
+  std::string& text = *pem;
+  struct Wipe {
+    std::string& s;
+    ~Wipe() { OPENSSL_cleanse(s.data(), s.size()); }
+  } wipe{text};
+  return WriteNewFile(path, text, 0600, "private key file");
 }
 
 Result<PrivateKey> ReadPrivateKeyFile(const std::string& path) {

@@ -90,6 +90,12 @@ class PrivateKey {
   PublicKey public_key_;
 };
 
+// Writes `bytes` to a new file at `path` with exactly `mode`, synced. FailedPrecondition
+// ("a <what> is never replaced") when anything exists at `path`, never followed; IoError
+// otherwise, leaving no partial file.
+Status WriteNewFile(const std::string& path, std::string_view bytes, unsigned mode,
+                    const std::string& what);
+
 // Writes key.ToPem() to a new file at `path` with mode 0600. FailedPrecondition when
 // anything exists at `path` (a file or a symbolic link: never overwritten, never
 // followed); IoError when the file cannot be created or written, in which case no

@@ -1,8 +1,6 @@
 // `tosguard keygen`: the Ed25519 key pair that signs checkpoints and the pseudonym key.
-#include <fcntl.h>
 #include <openssl/rand.h>
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
 #include <iostream>
 
@@ -18,19 +16,6 @@ struct KeygenArgs {
   std::string config;
   std::string signing_key, pseudonym_key;
 };
-
-// Writes `text` to a new file readable by its owner only; never replaces a file.
-Status WriteNewFile(const std::string& path, const std::string& text, mode_t mode) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-  if (fd < 0) {
-    return Status::IoError("cannot create '" + path + "': " + std::strerror(errno) +
-                           (errno == EEXIST ? " (keygen never replaces a key)" : ""));
-  }
-  const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
-                  ::fsync(fd) == 0;
-  ::close(fd);
-  return ok ? Status::Ok() : Status::IoError("cannot write '" + path + "'");
-}
 
 void Run(KeygenArgs args, CliContext& ctx) {
   if (!args.config.empty()) {
@@ -53,7 +38,8 @@ void Run(KeygenArgs args, CliContext& ctx) {
     auto key = audit::PrivateKey::Generate();
     Status s = key.ok() ? audit::WritePrivateKeyFile(args.signing_key, *key) : key.status();
     auto pub = key.ok() ? key->public_key().ToPem() : Result<std::string>(key.status());
-    if (s.ok() && pub.ok()) s = WriteNewFile(args.signing_key + ".pub", *pub, 0644);
+    if (s.ok() && pub.ok())
+      s = audit::WriteNewFile(args.signing_key + ".pub", *pub, 0644, "public key file");
     if (!s.ok() || !pub.ok()) {
       spdlog::error("{}", (!s.ok() ? s : pub.status()).message());
       ctx.exit_code = kExitInput;
@@ -69,7 +55,8 @@ void Run(KeygenArgs args, CliContext& ctx) {
       ctx.exit_code = kExitInternal;
       return;
     }
-    Status s = WriteNewFile(args.pseudonym_key, BytesToHex(bytes, sizeof bytes) + "\n", 0600);
+    Status s = audit::WriteNewFile(args.pseudonym_key, BytesToHex(bytes, sizeof bytes) + "\n", 0600,
+                                   "pseudonym key file");
     if (!s.ok()) {
       spdlog::error("{}", s.message());
       ctx.exit_code = kExitInput;
