@@ -2,6 +2,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -152,8 +153,10 @@ void Run(const ScanArgs& args, CliContext& ctx) {
   const bool bar = !args.quiet && ::isatty(STDERR_FILENO) == 1;
   if (bar) std::cerr << "reading inputs ..." << std::flush;
   int code = kExitOk;
+  const auto t0 = std::chrono::steady_clock::now();
   auto in = LoadScanInputs(args.inputs, &code);
   if (bar) std::cerr << "\r\033[K" << std::flush;
+  const auto t1 = std::chrono::steady_clock::now();
   if (!in) {
     ctx.exit_code = code;
     return;
@@ -169,6 +172,10 @@ void Run(const ScanArgs& args, CliContext& ctx) {
   }
   auto result = engine::Evaluate(in->rules.plan, in->ingest.data, in->config, options);
   if (bar) std::cerr << "\r\033[K" << std::flush;
+  const auto t2 = std::chrono::steady_clock::now();
+  spdlog::debug("scan: inputs read in {:.2f} s, rules evaluated in {:.2f} s",
+                std::chrono::duration<double>(t1 - t0).count(),
+                std::chrono::duration<double>(t2 - t1).count());
   if (!result.ok()) {
     spdlog::error("scan failed: {}", result.status().message());
     ctx.exit_code = result.status().code() == StatusCode::kCorruption        ? kExitIntegrity

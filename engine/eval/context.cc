@@ -259,8 +259,11 @@ void EvalContext::BuildSignals(const dsl::Plan& plan) {
       if (kind == account_kind) {
         by_account.emplace_back(subject, pick);
       } else if (kind == event_kind) {
+        // Keyed by the event's row; a signal about an event not in the data joins nothing.
+        const std::uint32_t event_row = data_.FindEvent(dict().strings.Name(subject));
+        if (event_row == KeyIndex::kNone) continue;
         const auto next = static_cast<std::uint32_t>(idx.picks.size());
-        const std::uint32_t at = idx.by_event.FindOrInsert(subject, next);
+        const std::uint32_t at = idx.by_event.FindOrInsert(event_row, next);
         if (at == next) {
           idx.picks.push_back(pick);
         } else if (better(pick, idx.picks[at])) {
@@ -295,7 +298,7 @@ void EvalContext::BuildSignals(const dsl::Plan& plan) {
 std::uint32_t EvalContext::FindSignal(std::size_t d, std::size_t row) const {
   const DetectorIndex& idx = signals_[d];
   if (idx.by_event.size() > 0) {
-    const std::uint32_t at = idx.by_event.Find(data_.events.Sym(event_slot::kEventId, row));
+    const std::uint32_t at = idx.by_event.Find(row);
     if (at != FlatMap::kNone) return at;
   }
   if (idx.by_account.size() == 0) return FlatMap::kNone;

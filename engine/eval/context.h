@@ -112,7 +112,7 @@ class EvalContext {
 
   struct DetectorIndex {
     std::vector<SignalPick> picks;        // event picks, then account picks
-    FlatMap by_event;                     // event SymbolId -> index into picks
+    FlatMap by_event;                     // event row -> index into picks
     FlatMap by_account;                   // account SymbolId -> index into account_ranges
     std::vector<std::pair<std::uint32_t, std::uint32_t>> account_ranges;  // into picks, by time
     std::vector<std::uint32_t> ev_pick;   // per event: index into picks, or kNone

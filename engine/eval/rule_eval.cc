@@ -151,23 +151,27 @@ std::uint32_t RuleEval::ResolveScope(const std::string& value) const {
   }
 }
 
-Val RuleEval::EventValue(const Program& p, std::size_t row) {
-  const std::uint32_t a = ctx_.EventAccount(row);
-  return RunProgram(p, consts_, stack_, [&](const Instr& in) -> Val {
-    switch (in.op) {
-      case OpCode::kField: return ColumnValue(ctx_.data().events, in.arg, row, ctx_.dict());
-      case OpCode::kAccount: {
-        const std::int64_t r = ctx_.account(a).row;
-        if (r < 0) return Val::Unknown(in.type);
-        return ColumnValue(ctx_.data().accounts, in.arg, static_cast<std::size_t>(r), ctx_.dict());
-      }
-      case OpCode::kSignal: {
-        const SignalPick* s = ctx_.Signal(detector_[in.arg], row);
-        return s ? Val::Number(s->score) : Val::Unknown(Type::kNumber);
-      }
-      default: return Val::Unknown(in.type);
+Val RuleEval::EventLoad(const Instr& in, std::size_t row) const {
+  switch (in.op) {
+    case OpCode::kField: return ColumnValue(ctx_.data().events, in.arg, row, ctx_.dict());
+    case OpCode::kAccount: {
+      const std::int64_t r = ctx_.account(ctx_.EventAccount(row)).row;
+      if (r < 0) return Val::Unknown(in.type);
+      return ColumnValue(ctx_.data().accounts, in.arg, static_cast<std::size_t>(r), ctx_.dict());
     }
-  });
+    case OpCode::kSignal: {
+      const SignalPick* s = ctx_.Signal(detector_[in.arg], row);
+      return s ? Val::Number(s->score) : Val::Unknown(Type::kNumber);
+    }
+    case OpCode::kConst: return consts_.values[in.arg];
+    default: return Val::Unknown(in.type);
+  }
+}
+
+Val RuleEval::EventValue(const Program& p, std::size_t row) {
+  // Most aggregate values and many predicates are one load: no interpreter for them.
+  if (p.code.size() == 1) return EventLoad(p.code[0], row);
+  return RunProgram(p, consts_, stack_, [&](const Instr& in) { return EventLoad(in, row); });
 }
 
 Verdict RuleEval::Classify(std::size_t row, std::uint32_t* scope) {
@@ -558,9 +562,7 @@ Status RuleEval::GatherEvidence(std::vector<Pending>* pending) {
   record_waivers_ = true;
 
   const bool desc = rule_.evidence.descending;
-  auto event_id = [&](std::size_t row) {
-    return ctx_.dict().strings.Name(ev.Sym(event_slot::kEventId, row));
-  };
+  auto event_id = [&](std::size_t row) { return ctx_.data().EventId(row); };
   auto before = [&](const Candidate& a, const Candidate& b) {
     if (a.key.known != b.key.known) return a.key.known;  // unknown keys last
     if (a.key.known) {

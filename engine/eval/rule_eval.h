@@ -49,6 +49,8 @@ class RuleEval {
   };
 
   Val EventValue(const dsl::Program& p, std::size_t row);
+  // One load (field, account attribute, signal or constant) of an event.
+  Val EventLoad(const dsl::Instr& in, std::size_t row) const;
   void AddEvent(DayStates& states, std::uint32_t scope, std::size_t row);
   // The outcome of the window: aggregates, lets, then levels in order. With `metrics`
   // and `trees`, also every value and each level's explanation tree.

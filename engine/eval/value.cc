@@ -75,6 +75,11 @@ Val ColumnValue(const RecordTable& table, std::size_t slot, std::size_t row,
     case FieldType::kInt: v.num = static_cast<double>(col.ints[row]); break;
     case FieldType::kNumber: v.num = col.nums[row]; break;
     case FieldType::kString:
+      if (col.as_text) {  // no symbol: compared by its bytes, as text is
+        v.i = Val::kNoSym;
+        v.s = dict.texts.Get(static_cast<std::uint64_t>(col.ints[row]));
+        break;
+      }
       v.i = col.ints[row];
       v.s = dict.strings.Name(static_cast<SymbolId>(col.ints[row]));
       break;

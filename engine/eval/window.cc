@@ -255,6 +255,15 @@ Window::Window(const DayStates& states, const std::vector<DayStates::Entry>& ent
   counts_.assign(n, 0);
   sums_.assign(n, {});
   known_.assign(n, 0);
+  extreme_.resize(n);
+  extreme_head_.assign(n, 0);
+  distinct_at_.assign(n, FlatMap::kNone);
+  for (std::size_t a = 0; a < n; ++a) {
+    if (states.rule_.aggregates[a].kind != AggKind::kDistinct) continue;
+    distinct_at_[a] = static_cast<std::uint32_t>(value_index_.size());
+    value_index_.emplace_back(0);
+    value_days_.emplace_back();
+  }
 }
 
 void Window::Reset() {
@@ -262,6 +271,17 @@ void Window::Reset() {
   std::fill(counts_.begin(), counts_.end(), 0);
   std::fill(sums_.begin(), sums_.end(), ExactSum{});
   std::fill(known_.begin(), known_.end(), 0);
+  for (auto& q : extreme_) q.clear();
+  std::fill(extreme_head_.begin(), extreme_head_.end(), 0);
+  for (std::size_t d = 0; d < value_days_.size(); ++d) {
+    if (value_days_[d].empty()) continue;
+    value_index_[d] = FlatMap(0);
+    value_days_[d].clear();
+  }
+}
+
+std::uint64_t Window::ExtremeOf(std::size_t entry, std::size_t a) const {
+  return s_.words_[entries_[entry].state * s_.stride_ + s_.offset_[a]];
 }
 
 void Window::PushBack() { Apply(hi_++, false); }
@@ -282,6 +302,48 @@ void Window::Apply(std::size_t entry, bool remove) {
         known_[a] = remove ? known_[a] - w[1] : known_[a] + w[1];
         if (remove && known_[a] == 0) sums_[a] = ExactSum{};  // drop a stale overflow
         break;
+      case AggKind::kMin:
+      case AggKind::kMax: {
+        std::vector<std::uint32_t>& q = extreme_[a];
+        std::size_t& head = extreme_head_[a];
+        if (remove) {
+          if (head < q.size() && q[head] == entry) ++head;
+          break;
+        }
+        if (w[1] == 0) break;  // no known value that day
+        // Drop the entries this one beats or equals: they can never be the answer again.
+        const bool less = s_.rule_.aggregates[a].kind == AggKind::kMin;
+        const bool is_num = s_.rule_.aggregates[a].value_type == Type::kNumber;
+        auto beats = [&](std::uint64_t x, std::uint64_t y) {  // x at least as extreme as y
+          if (is_num) {
+            const double dx = std::bit_cast<double>(x), dy = std::bit_cast<double>(y);
+            return less ? dx <= dy : dx >= dy;
+          }
+          const auto ix = static_cast<std::int64_t>(x), iy = static_cast<std::int64_t>(y);
+          return less ? ix <= iy : ix >= iy;
+        };
+        while (q.size() > head && beats(w[0], ExtremeOf(q.back(), a))) q.pop_back();
+        q.push_back(static_cast<std::uint32_t>(entry));
+        break;
+      }
+      case AggKind::kDistinct: {
+        if (w[0] == kNoList) break;
+        // Each day's list holds its values once (Finish made it unique).
+        FlatMap& index = value_index_[distinct_at_[a]];
+        std::vector<std::uint32_t>& days = value_days_[distinct_at_[a]];
+        for (std::uint64_t i = s_.list_begin_[w[0]]; i < s_.list_end_[w[0]]; ++i) {
+          const auto key = static_cast<std::uint64_t>(s_.values_[i]);
+          if (remove) {
+            if (--days[index.Find(key)] == 0) --counts_[a];
+            continue;
+          }
+          const auto next = static_cast<std::uint32_t>(days.size());
+          const std::uint32_t k = index.FindOrInsert(key, next);
+          if (k == next) days.push_back(0);
+          if (days[k]++ == 0) ++counts_[a];
+        }
+        break;
+      }
       default: break;
     }
   }
@@ -312,30 +374,12 @@ Val Window::Result(std::size_t a, DurationUs window) const {
     }
     case AggKind::kMin:
     case AggKind::kMax: {
-      bool have = false;
-      std::uint64_t best = 0;
-      for (std::size_t e = lo_; e < hi_; ++e) {
-        const std::uint64_t* w = &s_.words_[entries_[e].state * s_.stride_ + s_.offset_[a]];
-        if (w[1] == 0) continue;
-        bool better = !have;
-        if (have) {
-          const bool less = spec.kind == AggKind::kMin;
-          if (vt == Type::kNumber) {
-            const double x = std::bit_cast<double>(w[0]), y = std::bit_cast<double>(best);
-            better = less ? x < y : x > y;
-          } else {
-            const auto x = static_cast<std::int64_t>(w[0]), y = static_cast<std::int64_t>(best);
-            better = less ? x < y : x > y;
-          }
-        }
-        if (better) best = w[0];
-        have = true;
-      }
-      if (!have) return Val::Unknown(vt);
+      if (extreme_head_[a] >= extreme_[a].size()) return Val::Unknown(vt);
+      const std::uint64_t best = ExtremeOf(extreme_[a][extreme_head_[a]], a);
       return vt == Type::kNumber ? Val::Number(std::bit_cast<double>(best))
                                  : Val::Int(vt, static_cast<std::int64_t>(best));
     }
-    case AggKind::kDistinct:
+    case AggKind::kDistinct: return Val::Number(static_cast<double>(counts_[a]));
     case AggKind::kPercentile: {
       scratch_.clear();
       for (std::size_t e = lo_; e < hi_; ++e) {
@@ -343,11 +387,6 @@ Val Window::Result(std::size_t a, DurationUs window) const {
         if (w == kNoList) continue;
         scratch_.insert(scratch_.end(), s_.values_.begin() + static_cast<std::ptrdiff_t>(s_.list_begin_[w]),
                         s_.values_.begin() + static_cast<std::ptrdiff_t>(s_.list_end_[w]));
-      }
-      if (spec.kind == AggKind::kDistinct) {
-        std::sort(scratch_.begin(), scratch_.end());
-        const auto n = std::unique(scratch_.begin(), scratch_.end()) - scratch_.begin();
-        return Val::Number(static_cast<double>(n));
       }
       if (scratch_.empty()) return Val::Unknown(vt);
       // Nearest rank: the ceil(q*n)-th smallest, with q*n taken exactly when it is a

@@ -95,6 +95,8 @@ class Window {
 
  private:
   void Apply(std::size_t entry, bool remove);
+  // The best value (min/max cell word 0) of aggregate `a` on entry `entry`.
+  std::uint64_t ExtremeOf(std::size_t entry, std::size_t a) const;
   const DayStates& s_;
   const std::vector<DayStates::Entry>& entries_;
   std::size_t lo_ = 0, hi_ = 0;
@@ -102,6 +104,16 @@ class Window {
   std::vector<std::uint64_t> counts_;  // per aggregate
   std::vector<ExactSum> sums_;         // per aggregate
   std::vector<std::uint64_t> known_;   // per aggregate
+  // distinct() slides too: per distinct aggregate, how many of the window's days hold
+  // each value (a value's number in `value_index_`, its count in `value_days_`);
+  // counts_ holds the number of values with a count above zero.
+  std::vector<std::uint32_t> distinct_at_;               // per aggregate: index into the two below
+  std::vector<FlatMap> value_index_;                     // per distinct aggregate
+  std::vector<std::vector<std::uint32_t>> value_days_;   // per distinct aggregate
+  // min() and max() slide as monotonic queues: per aggregate, the window's entries whose
+  // value no later entry beats, oldest first (from `extreme_head_[a]` on).
+  std::vector<std::vector<std::uint32_t>> extreme_;
+  std::vector<std::size_t> extreme_head_;
   mutable std::vector<std::int64_t> scratch_;
 };
 

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
@@ -265,13 +266,12 @@ Result<IngestResult> Ingester::Run() {
       ++result_.links.acceptances_of_unknown_accounts;
     }
   }
-  const auto& event_rows = first_row_by_symbol_[static_cast<std::size_t>(RecordKind::kEvent)];
   const SymbolId event_kind = d.dict.strings.Find("event");
   for (std::size_t r = 0; r < d.signals.rows(); ++r) {
     const SymbolId subject = d.signals.Sym(signal_slot::kSubject, r);
     const bool is_event_subject = d.signals.Sym(signal_slot::kSubjectKind, r) == event_kind;
     const bool known = is_event_subject
-                           ? subject < event_rows.size() && event_rows[subject] != 0xFFFFFFFFu
+                           ? d.FindEvent(d.dict.strings.Name(subject)) != KeyIndex::kNone
                            : subject < is_account.size() && is_account[subject] != 0;
     if (!known) ++result_.links.signals_of_unknown_subjects;
   }
@@ -550,14 +550,20 @@ Status Ingester::Merge(ParsedChunk pc) {
   file_lines_[chunk.file] += pc.lines;
   for (QuarantineEntry& e : pc.quarantine) e.ref.line += base_line;
 
-  // Local ids to global ones.
+  const std::vector<std::size_t> keys = RecordKeySlots(kind);
+  const bool key_as_text = keys.size() == 1 && local.column(keys[0]).as_text;
   // The first chunk of a file tells its line density: make room for the whole file at
   // once rather than growing (and rehashing) step by step.
   if (base_line <= 1 && chunk.size > 0) {
     const std::uint64_t expected_rows =
         content_estimate_[chunk.file] * pc.lines / chunk.size;
     global.Reserve(global.rows() + expected_rows);
-    gd.strings.Reserve(gd.strings.size() + expected_rows + pc.dict.strings.size());
+    if (key_as_text) {
+      // Unique keys kept as text: the index grows by a row each, the dictionary does not.
+      result_.data.event_ids.Reserve(result_.data.event_ids.size() + expected_rows);
+    } else {
+      gd.strings.Reserve(gd.strings.size() + expected_rows + pc.dict.strings.size());
+    }
   }
   // Local ids to global ones; the workers already hashed each string.
   std::vector<SymbolId> sym(pc.dict.strings.size());
@@ -574,59 +580,81 @@ Status Ingester::Merge(ParsedChunk pc) {
   // The chunk's texts join the global store whole; its text ids shift by text_base.
   const std::uint64_t text_base = gd.texts.Append(std::move(pc.dict.texts));
 
-  const std::vector<std::size_t> keys = RecordKeySlots(kind);
   const auto k = static_cast<std::size_t>(kind);
   const std::optional<std::size_t> time_slot = TimeSlot(kind);
-  const std::size_t slots = local.schema().size();
-  std::vector<std::int64_t> ints(slots, 0);
-  std::vector<double> nums(slots, 0);
-  std::vector<std::uint8_t> present(slots, 0);
+  // A local value as the global tables hold it.
+  auto remap = [&](const Column& c, std::int64_t v) -> std::int64_t {
+    if (c.type == FieldType::kText || c.as_text) return v + static_cast<std::int64_t>(text_base);
+    if (c.type == FieldType::kString) return sym[static_cast<std::size_t>(v)];
+    if (c.type == FieldType::kStringSet) return sets[static_cast<std::size_t>(v)];
+    return v;
+  };
   std::vector<QuarantineEntry> dups;
   std::string key;
 
+  // Row by row, only what decides whether a row is kept: its key (duplicates) and its
+  // time (order and range). The kept rows then join the tables column by column.
+  const std::size_t base_rows = global.rows();
+  std::vector<std::uint32_t> kept;  // local rows, in order
+  kept.reserve(local.rows());
+  // The global row `row`'s reference, also for rows of this chunk not yet appended.
+  auto ref_of = [&](std::uint32_t row) {
+    if (row < base_rows) return global.ref(row);
+    SourceRef ref = local.ref(kept[row - base_rows]);
+    ref.line += base_line;
+    return ref;
+  };
+  auto event_id_of = [&](std::uint32_t row) -> std::string_view {
+    if (row < base_rows) return result_.data.EventId(row);
+    const Column& c = local.column(keys[0]);
+    return gd.texts.Get(static_cast<std::uint64_t>(remap(c, c.ints[kept[row - base_rows]])));
+  };
   for (std::size_t r = 0; r < local.rows(); ++r) {
-    for (const std::size_t s : local.materialised_slots()) {
-      const Column& c = local.column(s);
-      present[s] = c.present[r];
-      if (c.type == FieldType::kNumber) {
-        nums[s] = c.nums[r];
-        continue;
-      }
-      std::int64_t v = c.ints[r];
-      if (present[s] != 0) {
-        if (c.type == FieldType::kString) v = sym[static_cast<std::size_t>(v)];
-        if (c.type == FieldType::kStringSet) v = sets[static_cast<std::size_t>(v)];
-        if (c.type == FieldType::kText) v += static_cast<std::int64_t>(text_base);
-      }
-      ints[s] = v;
-    }
-    // Duplicates, by the record's key.
-    const auto next_row = static_cast<std::uint32_t>(global.rows());
+    const auto next_row = static_cast<std::uint32_t>(base_rows + kept.size());
     bool duplicate = false;
     std::string first_seen;
-    if (keys.size() == 1) {
-      const auto id = static_cast<std::size_t>(ints[keys[0]]);
+    std::string_view key_text;  // a single key's value, for the duplicate's message
+    auto first_at = [&](std::uint32_t row) {
+      const SourceRef ref = ref_of(row);
+      return "first at " + DisplayPath(config_, result_.data.files[ref.file].path) + ":" +
+             std::to_string(ref.line);
+    };
+    if (key_as_text) {
+      const Column& c = local.column(keys[0]);
+      const std::string_view id = gd.texts.Get(static_cast<std::uint64_t>(remap(c, c.ints[r])));
+      const std::uint32_t first = result_.data.event_ids.FindOrInsert(id, next_row, event_id_of);
+      if (first != KeyIndex::kNone) {
+        duplicate = true;
+        key_text = id;
+        first_seen = first_at(first);
+      }
+    } else if (keys.size() == 1) {
+      const Column& c = local.column(keys[0]);
+      const auto id = static_cast<std::size_t>(remap(c, c.ints[r]));
       auto& first = first_row_by_symbol_[k];
       if (first.size() <= id) first.resize(std::max<std::size_t>(id + 1, first.size() * 2), 0xFFFFFFFFu);
       if (first[id] != 0xFFFFFFFFu) {
         duplicate = true;
-        const SourceRef& ref = global.ref(first[id]);
-        first_seen = "first at " + DisplayPath(config_, result_.data.files[ref.file].path) + ":" +
-                     std::to_string(ref.line);
+        first_seen = first_at(first[id]);
+        key_text = gd.strings.Name(static_cast<SymbolId>(id));
       } else {
         first[id] = next_row;
       }
     } else {
       key.clear();
-      for (std::size_t s : keys) {
-        key.append(reinterpret_cast<const char*>(&ints[s]), sizeof(std::int64_t));  // NOLINT
+      for (std::size_t slot : keys) {
+        const Column& c = local.column(slot);
+        const std::int64_t v = c.type == FieldType::kNumber
+                                   ? static_cast<std::int64_t>(std::bit_cast<std::uint64_t>(c.nums[r]))
+                                   : c.present[r] != 0 ? remap(c, c.ints[r]) : 0;
+        key.append(reinterpret_cast<const char*>(&v), sizeof v);  // NOLINT
       }
       duplicate = !seen_keys_[k].insert(key).second;
     }
-    SourceRef ref = local.ref(r);
-    const LineSpan* span = ref.line - 1 < chunk.lines.size() ? &chunk.lines[ref.line - 1] : nullptr;
-    ref.line += base_line;
     if (duplicate) {
+      SourceRef ref = local.ref(r);
+      const LineSpan* span = ref.line - 1 < chunk.lines.size() ? &chunk.lines[ref.line - 1] : nullptr;
+      ref.line += base_line;
       std::string detail = "the same " + std::string(RecordKindName(kind)) + " (";
       for (std::size_t i = 0; i < keys.size(); ++i) {
         detail += (i > 0 ? ", " : "") + local.schema().field(keys[i]).name;
@@ -634,7 +662,7 @@ Status Ingester::Merge(ParsedChunk pc) {
       detail += ") was already read";
       if (keys.size() == 1) {
         detail = std::string(local.schema().field(keys[0]).name) + " '" +
-                 SafeExcerpt(gd.strings.Name(static_cast<SymbolId>(ints[keys[0]])), 80) +
+                 SafeExcerpt(key_text, 80) +
                  "' was already read (" + first_seen + ")";
       }
       dups.push_back(QuarantineEntry{
@@ -643,10 +671,10 @@ Status Ingester::Merge(ParsedChunk pc) {
                : std::string()});
       continue;
     }
-    global.AppendRow(ref, ints.data(), nums.data(), present.data());
+    kept.push_back(static_cast<std::uint32_t>(r));
     ++file.stats.records;
-    if (time_slot && present[*time_slot] != 0) {
-      const TimestampUs ts = ints[*time_slot];
+    if (time_slot && local.column(*time_slot).present[r] != 0) {
+      const TimestampUs ts = local.column(*time_slot).ints[r];
       auto& last = last_ts_[chunk.file];
       if (last && ts < *last) ++file.stats.out_of_order;
       last = ts;
@@ -654,6 +682,7 @@ Status Ingester::Merge(ParsedChunk pc) {
       if (!file.stats.max_ts || ts > *file.stats.max_ts) file.stats.max_ts = ts;
     }
   }
+  global.AppendRows(local, kept, base_line, remap);
   // Quarantine in line order: parse failures and duplicates interleave.
   std::vector<QuarantineEntry> all = std::move(pc.quarantine);
   if (!dups.empty()) {

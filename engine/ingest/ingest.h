@@ -52,9 +52,18 @@ struct Dataset {
   RecordTable acceptances{CanonicalSchema(RecordKind::kAcceptance)};
   RecordTable signals{CanonicalSchema(RecordKind::kSignal)};
   std::vector<InputFile> files;
+  KeyIndex event_ids;  // events by event id (kept as text, see KeptAsText)
 
   RecordTable& table(RecordKind kind);
   const RecordTable& table(RecordKind kind) const;
+  // The event id of an event row.
+  std::string_view EventId(std::size_t row) const {
+    return dict.texts.Get(static_cast<std::uint64_t>(events.Int(event_slot::kEventId, row)));
+  }
+  // The row of the event with id `id`, or KeyIndex::kNone.
+  std::uint32_t FindEvent(std::string_view id) const {
+    return event_ids.Find(id, [this](std::uint32_t row) { return EventId(row); });
+  }
 };
 
 // Cross-checks between kinds, counted after ingest (the records are kept).

@@ -130,6 +130,7 @@ Result<CompiledSource> CompiledSource::Compile(const SourceConfig& source,
     f.assume_utc = m.assume_utc;
     f.required = def.required;
     f.materialise = keep;
+    f.as_text = def.type == FieldType::kString && KeptAsText(schema.kind(), *slot);
     f.path = m.path;
     if (m.default_value) {
       CoerceResult d = CoerceText(*m.default_value, def.type, m.time_format, m.assume_utc);
@@ -285,7 +286,9 @@ struct ChunkParser::Impl {
       case FieldType::kInt:
       case FieldType::kTimestamp: ints[slot] = v.i; break;
       case FieldType::kNumber: nums[slot] = v.d; break;
-      case FieldType::kString: ints[slot] = dict->strings.Intern(v.s); break;
+      case FieldType::kString:
+        ints[slot] = f.as_text ? static_cast<std::int64_t>(dict->texts.Add(v.s)) : dict->strings.Intern(v.s);
+        break;
       case FieldType::kText: ints[slot] = static_cast<std::int64_t>(dict->texts.Add(v.s)); break;
       case FieldType::kStringSet: {
         std::vector<SymbolId> ids;
@@ -298,12 +301,12 @@ struct ChunkParser::Impl {
   }
 
   std::optional<LineError> StoreText(const CompiledField& f, std::string_view text) {
-    if (f.type == FieldType::kString) {
+    if (f.type == FieldType::kString && !f.as_text) {
       present[f.slot] = 1;
       if (f.materialise) ints[f.slot] = dict->strings.Intern(text);
       return std::nullopt;
     }
-    if (f.type == FieldType::kText) {
+    if (f.type == FieldType::kText || f.type == FieldType::kString) {
       present[f.slot] = 1;
       if (f.materialise) ints[f.slot] = static_cast<std::int64_t>(dict->texts.Add(text));
       return std::nullopt;

@@ -35,6 +35,7 @@ struct CompiledField {
   bool assume_utc = false;
   bool required = false;
   bool materialise = false;          // kept in the table (else only checked)
+  bool as_text = false;              // a string kept as text, not interned (KeptAsText)
   std::optional<TypedValue> default_value;
   std::vector<std::string> path;
 };

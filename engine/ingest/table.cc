@@ -154,16 +154,49 @@ std::uint64_t TextStore::Append(TextStore&& other) {
     b.capacity = b.used;
     blocks_.push_back(std::move(b));
   }
-  texts_.reserve(texts_.size() + other.texts_.size());
+  // Geometric growth: reserving exactly what this chunk needs would reallocate (and
+  // copy) every text so far on each append.
+  const std::size_t need = texts_.size() + other.texts_.size();
+  if (need > texts_.capacity()) texts_.reserve(std::max(need, 2 * texts_.capacity()));
   for (const Text& t : other.texts_) texts_.push_back({t.block + base, t.length, t.offset});
   bytes_ += other.bytes_;
   other = TextStore{};
   return first;
 }
 
+std::uint64_t KeyIndex::Hash(std::string_view key) { return HashOf(key); }
+
+void KeyIndex::Reserve(std::size_t n) {
+  std::size_t c = slots_.size();
+  while (c * 7 < n * 10) c *= 2;
+  if (c > slots_.size()) Rehash(c);
+  if (low_.capacity() < n) low_.reserve(n);
+}
+
+void KeyIndex::Rehash(std::size_t capacity) {
+  std::vector<Slot> bigger(capacity);
+  const std::size_t mask = capacity - 1;
+  for (const Slot& s : slots_) {
+    if (s.row == kNone) continue;
+    const std::uint64_t h = static_cast<std::uint64_t>(s.tag) << 32 | low_[s.row];
+    std::size_t i = h & mask;
+    while (bigger[i].row != kNone) i = (i + 1) & mask;
+    bigger[i] = s;
+  }
+  slots_ = std::move(bigger);
+  mask_ = mask;
+}
+
+bool KeptAsText(RecordKind kind, std::size_t slot) {
+  return kind == RecordKind::kEvent && slot == event_slot::kEventId;
+}
+
 RecordTable::RecordTable(const RecordSchema& schema) : schema_(schema) {
   columns_.resize(schema_.size());
-  for (std::size_t i = 0; i < columns_.size(); ++i) columns_[i].type = schema_.field(i).type;
+  for (std::size_t i = 0; i < columns_.size(); ++i) {
+    columns_[i].type = schema_.field(i).type;
+    columns_[i].as_text = columns_[i].type == FieldType::kString && KeptAsText(schema_.kind(), i);
+  }
 }
 
 void RecordTable::Materialise(const std::vector<bool>& slots) {

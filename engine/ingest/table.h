@@ -5,6 +5,7 @@
 // Only the columns that were asked for are materialised; the others stay empty.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -104,18 +105,80 @@ class TextStore {
   std::size_t bytes_ = 0;
 };
 
+// Rows by a string key that is unique per row (event ids): a dictionary entry per row
+// would never be shared, so these keys stay out of the Dictionary, kept as text, and
+// are found by a hash of their bytes. `name_of(row)` gives a row's key; the index
+// compares it on a hash match, so hash collisions cost a compare, never a wrong row.
+class KeyIndex {
+ public:
+  static constexpr std::uint32_t kNone = 0xFFFFFFFFu;
+  static std::uint64_t Hash(std::string_view key);
+
+  // The row that already has `key`; when none, records `row` for it and returns kNone.
+  template <class NameOf>
+  std::uint32_t FindOrInsert(std::string_view key, std::uint32_t row, NameOf&& name_of) {
+    const std::uint64_t h = Hash(key);
+    const auto tag = static_cast<std::uint32_t>(h >> 32);
+    for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
+      Slot& s = slots_[i];
+      if (s.row == kNone) {
+        s = {tag, row};
+        if (low_.size() <= row) low_.resize(std::max<std::size_t>(row + 1, 2 * low_.size()));
+        low_[row] = static_cast<std::uint32_t>(h);
+        if (++size_ * 10 > slots_.size() * 7) Rehash(slots_.size() * 2);
+        return kNone;
+      }
+      if (s.tag == tag && name_of(s.row) == key) return s.row;
+    }
+  }
+  // The row with `key`, or kNone.
+  template <class NameOf>
+  std::uint32_t Find(std::string_view key, NameOf&& name_of) const {
+    const std::uint64_t h = Hash(key);
+    const auto tag = static_cast<std::uint32_t>(h >> 32);
+    for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
+      const Slot& s = slots_[i];
+      if (s.row == kNone) return kNone;
+      if (s.tag == tag && name_of(s.row) == key) return s.row;
+    }
+  }
+  // Makes room for `n` keys in all.
+  void Reserve(std::size_t n);
+  std::size_t size() const { return size_; }
+
+ private:
+  struct Slot {
+    std::uint32_t tag = 0;  // the hash's high half
+    std::uint32_t row = kNone;
+  };
+  void Rehash(std::size_t capacity);
+  // Slots are placed by the hash's low bits, which a rehash cannot recompute from the
+  // tag: the hashes are kept beside them, per row.
+  std::vector<Slot> slots_ = std::vector<Slot>(16);
+  std::vector<std::uint32_t> low_;  // per row: the hash's low half
+  std::size_t mask_ = 15;
+  std::size_t size_ = 0;
+};
+
 struct Dictionaries {
   Dictionary strings;
   SetDictionary sets;
   TextStore texts;
 };
 
+// Whether string field `slot` of `kind` is kept as text rather than interned: the
+// event id, unique per event. Such a column holds TextStore indexes like a text field;
+// the language still sees a string.
+bool KeptAsText(RecordKind kind, std::size_t slot);
+
 // One column of a table. Values by type: bool/int/timestamp in `ints` (bool as 0/1),
-// number in `nums`, string as a SymbolId in `ints`, text as a TextStore index in `ints`,
-// string_set as a SetDictionary id in `ints`. `present[i]` is 0 for an absent value.
+// number in `nums`, string as a SymbolId in `ints` (a TextStore index when `as_text`),
+// text as a TextStore index in `ints`, string_set as a SetDictionary id in `ints`.
+// `present[i]` is 0 for an absent value.
 struct Column {
   FieldType type = FieldType::kInt;
   bool materialised = false;
+  bool as_text = false;  // a string column kept as TextStore indexes (see KeptAsText)
   std::vector<std::int64_t> ints;
   std::vector<double> nums;
   std::vector<std::uint8_t> present;
@@ -142,6 +205,34 @@ class RecordTable {
   // materialised columns read theirs).
   void AppendRow(const SourceRef& ref, const std::int64_t* ints, const double* nums,
                  const std::uint8_t* present);
+  // Appends rows `rows` of `other`, a table of the same schema and columns, column by
+  // column: each present non-number value through `remap(column, value)` (another
+  // table's ids to this one's), each reference's line moved by `line_offset`.
+  template <class Remap>
+  void AppendRows(const RecordTable& other, const std::vector<std::uint32_t>& rows,
+                  std::uint64_t line_offset, Remap&& remap) {
+    for (const std::uint32_t r : rows) {
+      SourceRef ref = other.refs_[r];
+      ref.line += line_offset;
+      refs_.push_back(ref);
+    }
+    for (const std::size_t i : materialised_slots_) {
+      Column& c = columns_[i];
+      const Column& o = other.columns_[i];
+      if (!o.materialised) {  // another source of this kind maps the field, not this one's
+        (c.type == FieldType::kNumber ? c.nums.resize(c.nums.size() + rows.size(), 0)
+                                      : c.ints.resize(c.ints.size() + rows.size(), 0));
+        c.present.resize(c.present.size() + rows.size(), 0);
+        continue;
+      }
+      if (c.type == FieldType::kNumber) {
+        for (const std::uint32_t r : rows) c.nums.push_back(o.nums[r]);
+      } else {
+        for (const std::uint32_t r : rows) c.ints.push_back(o.present[r] != 0 ? remap(o, o.ints[r]) : o.ints[r]);
+      }
+      for (const std::uint32_t r : rows) c.present.push_back(o.present[r]);
+    }
+  }
   void Reserve(std::size_t rows);
 
   bool Has(std::size_t slot, std::size_t row) const {

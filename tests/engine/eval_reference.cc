@@ -83,6 +83,7 @@ Val ReadColumn(const Dataset& data, const RecordTable& t, std::size_t slot, std:
 std::optional<std::string> StrAt(const Dataset& data, const RecordTable& t, std::size_t slot,
                                  std::size_t row) {
   if (!t.Has(slot, row)) return std::nullopt;
+  if (t.column(slot).as_text) return std::string(data.dict.texts.Get(static_cast<std::uint64_t>(t.Int(slot, row))));
   return std::string(data.dict.strings.Name(t.Sym(slot, row)));
 }
 

@@ -173,7 +173,10 @@ sources:
   REQUIRE(r.data.events.rows() == 1);
   const RecordTable& t = r.data.events;
   const Dictionaries& d = r.data.dict;
-  CHECK(d.strings.Name(t.Sym(event_slot::kEventId, 0)) == "e1");
+  CHECK(t.column(event_slot::kEventId).as_text);  // unique per event: kept out of the dictionary
+  CHECK(r.data.EventId(0) == "e1");
+  CHECK(r.data.FindEvent("e1") == 0);
+  CHECK(r.data.FindEvent("e2") == KeyIndex::kNone);
   CHECK(t.Int(event_slot::kTs, 0) == 1740823200LL * kMicrosPerSecond);
   CHECK(d.strings.Name(t.Sym(event_slot::kAccountId, 0)) == "a1");
   CHECK(d.strings.Name(t.Sym(event_slot::kStatus, 0)) == "429");
@@ -342,14 +345,15 @@ TEST_CASE("same input, any thread count and chunk size: identical tables and sum
   IngestConfig cfg = MustConfig(dir, kEventsOnly);
   std::string reference_json;
   std::string reference_quarantine;
-  std::vector<std::int64_t> reference_ids;
+  std::vector<std::string> reference_ids;
   for (unsigned threads : {1u, 2u, 4u}) {
     for (std::size_t chunk : {std::size_t{1}, std::size_t{777}, std::size_t{1} << 22}) {
       IngestOptions opts;
       opts.threads = threads;
       opts.chunk_bytes = chunk;
       IngestResult r = MustIngest(cfg, opts);
-      std::vector<std::int64_t> ids(r.data.events.column(event_slot::kEventId).ints);
+      std::vector<std::string> ids;
+      for (std::size_t row = 0; row < r.data.events.rows(); ++row) ids.emplace_back(r.data.EventId(row));
       const std::string json = IngestSummaryJson(cfg, r);
       const std::string q = dir.Read("q.jsonl");
       if (reference_json.empty()) {

@@ -108,3 +108,36 @@ TEST_CASE("tables keep only materialised columns, aligned row by row") {
   CHECK(table.column(event_slot::kModel).ints.empty());
   CHECK(table.ref(1).offset == 11);
 }
+
+TEST_CASE("the key index finds each row by its key through growth, and only that row") {
+  std::vector<std::string> keys;
+  KeyIndex index;
+  auto name_of = [&](std::uint32_t row) { return std::string_view(keys[row]); };
+  for (std::uint32_t i = 0; i < 100000; ++i) {
+    keys.push_back("ev-" + std::to_string(i * 7919));
+    REQUIRE(index.FindOrInsert(keys.back(), i, name_of) == KeyIndex::kNone);
+  }
+  CHECK(index.size() == keys.size());
+  for (std::uint32_t i = 0; i < keys.size(); i += 997) {
+    CHECK(index.Find(keys[i], name_of) == i);
+    CHECK(index.FindOrInsert(keys[i], 4242424, name_of) == i);  // a repeat names the first row
+  }
+  CHECK(index.Find("ev-unknown", name_of) == KeyIndex::kNone);
+  CHECK(index.Find("", name_of) == KeyIndex::kNone);
+  CHECK(index.size() == keys.size());
+
+  // Reserving first gives the same answers without growing on the way.
+  KeyIndex reserved;
+  reserved.Reserve(keys.size());
+  for (std::uint32_t i = 0; i < 1000; ++i) REQUIRE(reserved.FindOrInsert(keys[i], i, name_of) == KeyIndex::kNone);
+  for (std::uint32_t i = 0; i < 1000; ++i) CHECK(reserved.Find(keys[i], name_of) == i);
+}
+
+TEST_CASE("event ids are kept as text, other strings as symbols") {
+  RecordTable events(CanonicalSchema(RecordKind::kEvent));
+  CHECK(events.column(event_slot::kEventId).as_text);
+  CHECK_FALSE(events.column(event_slot::kAccountId).as_text);
+  CHECK_FALSE(events.column(event_slot::kText).as_text);  // text is text by type already
+  RecordTable signals(CanonicalSchema(RecordKind::kSignal));
+  for (std::size_t s = 0; s < signals.schema().size(); ++s) CHECK_FALSE(signals.column(s).as_text);
+}
