@@ -2,6 +2,7 @@
 #include "engine/eval/rule_eval.h"
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -254,7 +255,22 @@ void RuleEval::AddEvent(DayStates& states, std::uint32_t scope, std::size_t row)
     }
     values_[a] = v;
   }
-  states.Add(states.Get(scope, ctx_.EventDay(row)), values_.data(), ctx_.EventTs(row));
+  // A scope's events of one day mostly come together (logs are in time order): the
+  // state of its latest day is remembered, so most events skip the hash lookup.
+  const std::int64_t day = ctx_.EventDay(row);
+  std::uint32_t state = 0;
+  if (scope < kStateCacheScopes) {
+    if (scope >= last_state_.size()) last_state_.resize(std::max<std::size_t>(scope + 1, 2 * last_state_.size()), {std::numeric_limits<std::int64_t>::min(), 0});
+    auto& [cached_day, cached_state] = last_state_[scope];
+    if (cached_day != day) {
+      cached_day = day;
+      cached_state = states.Get(scope, day);
+    }
+    state = cached_state;
+  } else {
+    state = states.Get(scope, day);
+  }
+  states.Add(state, values_.data(), ctx_.EventTs(row));
 }
 
 Outcome RuleEval::Decide(const Window& w, std::vector<Metric>* metrics,
@@ -652,6 +668,7 @@ Status RuleEval::Run(std::int64_t from, std::int64_t to, std::vector<Finding>* o
   stats->rule_id = rule_.id;
   const std::int64_t lo = from - window_days_ + 1;
   DayStates states(rule_, lo);
+  last_state_.clear();
   const std::size_t rows = ctx_.data().events.rows();
   for (std::size_t row = 0; row < rows; ++row) {
     const std::int64_t day = ctx_.EventDay(row);
@@ -699,6 +716,7 @@ PointExplanation RuleEval::Explain(std::uint32_t scope, std::int64_t day) {
   e.day = day;
   const std::int64_t lo = day - window_days_ + 1;
   DayStates states(rule_, lo);
+  last_state_.clear();
   record_waivers_ = false;
   for (std::size_t row = 0; row < ctx_.data().events.rows(); ++row) {
     const std::int64_t d = ctx_.EventDay(row);

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "engine/eval/context.h"
@@ -85,6 +86,9 @@ class RuleEval {
   std::vector<Val> stack_;
   std::vector<Val> values_;
   std::vector<Val> aggs_, lets_;
+  // Per scope value (below kStateCacheScopes): the day and state AddEvent used last.
+  static constexpr std::uint32_t kStateCacheScopes = 1u << 24;
+  std::vector<std::pair<std::int64_t, std::uint32_t>> last_state_;
 };
 
 }  // namespace tosguard::engine
