@@ -609,6 +609,17 @@ Status Ingester::Merge(ParsedChunk pc) {
     const Column& c = local.column(keys[0]);
     return gd.texts.Get(static_cast<std::uint64_t>(remap(c, c.ints[kept[row - base_rows]])));
   };
+  // Event ids: hashed first, so each lookup can prefetch the slot of one a few rows on.
+  constexpr std::size_t kAhead = 8;
+  std::vector<std::uint64_t> key_hashes;
+  if (key_as_text) {
+    const Column& c = local.column(keys[0]);
+    key_hashes.resize(local.rows());
+    for (std::size_t r = 0; r < local.rows(); ++r) {
+      key_hashes[r] = KeyIndex::Hash(gd.texts.Get(static_cast<std::uint64_t>(remap(c, c.ints[r]))));
+    }
+    for (std::size_t r = 0; r < std::min(kAhead, local.rows()); ++r) result_.data.event_ids.Prefetch(key_hashes[r]);
+  }
   for (std::size_t r = 0; r < local.rows(); ++r) {
     const auto next_row = static_cast<std::uint32_t>(base_rows + kept.size());
     bool duplicate = false;
@@ -622,7 +633,8 @@ Status Ingester::Merge(ParsedChunk pc) {
     if (key_as_text) {
       const Column& c = local.column(keys[0]);
       const std::string_view id = gd.texts.Get(static_cast<std::uint64_t>(remap(c, c.ints[r])));
-      const std::uint32_t first = result_.data.event_ids.FindOrInsert(id, next_row, event_id_of);
+      if (r + kAhead < local.rows()) result_.data.event_ids.Prefetch(key_hashes[r + kAhead]);
+      const std::uint32_t first = result_.data.event_ids.FindOrInsert(id, key_hashes[r], next_row, event_id_of);
       if (first != KeyIndex::kNone) {
         duplicate = true;
         key_text = id;

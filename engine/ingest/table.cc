@@ -174,7 +174,10 @@ void KeyIndex::Reserve(std::size_t n) {
 }
 
 void KeyIndex::Rehash(std::size_t capacity) {
-  std::vector<Slot> bigger(capacity);
+  std::vector<Slot> bigger;
+  bigger.reserve(capacity);
+  AdviseHugePages(bigger);  // before the first touch: lookups are random, TLB misses dominate
+  bigger.resize(capacity);
   const std::size_t mask = capacity - 1;
   for (const Slot& s : slots_) {
     if (s.row == kNone) continue;

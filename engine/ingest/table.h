@@ -117,7 +117,11 @@ class KeyIndex {
   // The row that already has `key`; when none, records `row` for it and returns kNone.
   template <class NameOf>
   std::uint32_t FindOrInsert(std::string_view key, std::uint32_t row, NameOf&& name_of) {
-    const std::uint64_t h = Hash(key);
+    return FindOrInsert(key, Hash(key), row, name_of);
+  }
+  // The same with `h` = Hash(key) already computed.
+  template <class NameOf>
+  std::uint32_t FindOrInsert(std::string_view key, std::uint64_t h, std::uint32_t row, NameOf&& name_of) {
     const auto tag = static_cast<std::uint32_t>(h >> 32);
     for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
       Slot& s = slots_[i];
@@ -142,6 +146,9 @@ class KeyIndex {
       if (s.tag == tag && name_of(s.row) == key) return s.row;
     }
   }
+  // Asks the processor to fetch the slot where a key of hash `h` starts: a large index
+  // misses the cache on every lookup, so callers prefetch a few keys ahead.
+  void Prefetch(std::uint64_t h) const { __builtin_prefetch(&slots_[h & mask_]); }
   // Makes room for `n` keys in all.
   void Reserve(std::size_t n);
   std::size_t size() const { return size_; }
