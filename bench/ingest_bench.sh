@@ -47,3 +47,25 @@ for cmd in "$bin/bench/tosguard-ingest-floor parse $dir/events.jsonl" \
   rss=$(awk -F: '/Maximum resident/ {print $2}' "$dir/time.txt")
   printf '%10s  %s\n' "$rss" "$cmd"
 done
+
+# Ratios to the floor from interleaved pairs (floor, command, floor, command, ...): on a
+# machine whose speed drifts, a ratio taken within each pair is steadier than the ratio
+# of two means taken minutes apart. Prints the median of RUNS pairs.
+wall() { local t0 t1; t0=$(date +%s.%N); "$@" >/dev/null 2>&1; t1=$(date +%s.%N); awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}'; }
+paired() {
+  local name=$1; shift
+  local ratios=()
+  for _ in $(seq "$runs"); do
+    local f c
+    f=$(wall "$bin/bench/tosguard-ingest-floor" parse "$dir/events.jsonl")
+    c=$(wall "$@")
+    ratios+=("$(awk -v c="$c" -v f="$f" 'BEGIN {printf "%.3f", c / f}')")
+  done
+  printf '%-40s median %s (pairs: %s)\n' "$name" \
+    "$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')" "${ratios[*]}"
+}
+echo
+echo "wall time as a multiple of 'floor: parse', interleaved pairs:"
+paired "ingest --validate required, 2 threads" "$bin/cli/tosguard" ingest -c "$dir/events.yaml" --validate required --threads 2
+paired "ingest --validate all, 2 threads" "$bin/cli/tosguard" ingest -c "$dir/events.yaml" --validate all --threads 2
+paired "openssl dgst -sha256 (hashing alone)" openssl dgst -sha256 "$dir/events.jsonl"
