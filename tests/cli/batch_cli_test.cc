@@ -63,7 +63,11 @@ std::string MakeCase(const std::string& keys_from = "") {
 int Batch(const std::string& dir, const std::string& env = "", const std::string& extra = "",
           const std::string& kill_after = "") {
   std::string cmd = "cd '" + dir + "' && TOSGUARD_NOW=2026-12-01T02:00:00Z " + env + " ";
-  if (!kill_after.empty()) cmd += "timeout -s KILL " + kill_after + " ";
+  // --foreground: timeout signals only the batch and waits until it is gone. Without it,
+  // timeout signals its whole process group, itself included, and can be dead before the
+  // batch is: the next run then started while the dying batch still held the store lock
+  // (exit 75), a race of the harness, not of the batch.
+  if (!kill_after.empty()) cmd += "timeout --foreground -s KILL " + kill_after + " ";
   cmd += "'" + TosguardBinary() + "' batch --config tosguard.yaml " + extra +
          " >batch.out 2>batch.err";
   const int rc = std::system(cmd.c_str());
@@ -187,7 +191,9 @@ TEST_CASE("batch: killed at any moment, the next run reaches the uninterrupted s
   auto night = [&](const std::string& dir, const std::string& env, const std::string& kill_after) {
     const int rc = Batch(dir, env, "", kill_after);
     INFO("env " << env << " kill after " << kill_after << " rc " << rc);
-    CHECK((rc == 0 || rc == 86 || rc == 128 + 9 || rc == 137));
+    // 0: finished first; 86: a fault point; 137 or 124: killed (timeout --foreground
+    // reports 124 when its command was killed before it could report a signal).
+    CHECK((rc == 0 || rc == 86 || rc == 124 || rc == 137));
     const int next = Batch(dir);  // the next run finishes the night
     INFO("the next run: " << ReadFile(dir + "/batch.out") << ReadFile(dir + "/batch.err"));
     REQUIRE(next == 0);
