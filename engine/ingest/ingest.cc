@@ -604,22 +604,25 @@ Status Ingester::Merge(ParsedChunk pc) {
     ref.line += base_line;
     return ref;
   };
-  auto event_id_of = [&](std::uint32_t row) -> std::string_view {
-    if (row < base_rows) return result_.data.EventId(row);
-    const Column& c = local.column(keys[0]);
-    return gd.texts.Get(static_cast<std::uint64_t>(remap(c, c.ints[kept[row - base_rows]])));
-  };
-  // Event ids: hashed first, so each lookup can prefetch the slot of one a few rows on.
+  // Event ids: found and hashed first, so each lookup can prefetch the slot of one a few
+  // rows on.
   constexpr std::size_t kAhead = 8;
+  std::vector<std::string_view> key_ids;
   std::vector<std::uint64_t> key_hashes;
   if (key_as_text) {
     const Column& c = local.column(keys[0]);
+    key_ids.resize(local.rows());
     key_hashes.resize(local.rows());
     for (std::size_t r = 0; r < local.rows(); ++r) {
-      key_hashes[r] = KeyIndex::Hash(gd.texts.Get(static_cast<std::uint64_t>(remap(c, c.ints[r]))));
+      key_ids[r] = gd.texts.Get(static_cast<std::uint64_t>(remap(c, c.ints[r])));
+      key_hashes[r] = KeyIndex::Hash(key_ids[r]);
     }
     for (std::size_t r = 0; r < std::min(kAhead, local.rows()); ++r) result_.data.event_ids.Prefetch(key_hashes[r]);
   }
+  // The event id of global row `row`, also for rows of this chunk not yet appended.
+  auto event_id_of = [&](std::uint32_t row) -> std::string_view {
+    return row < base_rows ? result_.data.EventId(row) : key_ids[kept[row - base_rows]];
+  };
   for (std::size_t r = 0; r < local.rows(); ++r) {
     const auto next_row = static_cast<std::uint32_t>(base_rows + kept.size());
     bool duplicate = false;
@@ -631,8 +634,7 @@ Status Ingester::Merge(ParsedChunk pc) {
              std::to_string(ref.line);
     };
     if (key_as_text) {
-      const Column& c = local.column(keys[0]);
-      const std::string_view id = gd.texts.Get(static_cast<std::uint64_t>(remap(c, c.ints[r])));
+      const std::string_view id = key_ids[r];
       if (r + kAhead < local.rows()) result_.data.event_ids.Prefetch(key_hashes[r + kAhead]);
       const std::uint32_t first = result_.data.event_ids.FindOrInsert(id, key_hashes[r], next_row, event_id_of);
       if (first != KeyIndex::kNone) {
