@@ -13,34 +13,10 @@
 #include "base/utf8.h"
 #include "cli/command.h"
 #include "cli/config_loading.h"
+#include "engine/eval/projection.h"
 
 namespace tosguard::cli {
 
-namespace {
-
-// The fields ingest must materialise for the plan, the linking identifiers, scopes and
-// waivers; required fields are always read.
-engine::IngestOptions NeededFields(const engine::IngestConfig& config, const dsl::Plan& plan) {
-  engine::IngestOptions options;
-  auto& events = options.needed[static_cast<std::size_t>(RecordKind::kEvent)];
-  auto& accounts = options.needed[static_cast<std::size_t>(RecordKind::kAccount)];
-  events.assign(CanonicalSchema(RecordKind::kEvent).size(), false);
-  accounts.assign(config.account_schema.size(), false);
-  for (auto s : plan.event_slots) events[s] = true;
-  for (auto s : plan.account_slots) accounts[s] = true;
-  for (std::size_t s : {event_slot::kEventId, event_slot::kTs, event_slot::kAccountId,
-                        event_slot::kOrgId, event_slot::kApiKeyId}) {
-    events[s] = true;
-  }
-  accounts[account_slot::kAccountId] = accounts[account_slot::kOrgId] = true;
-  for (const engine::LinkIdentifier& id : config.linking.identifiers) {
-    (id.kind == RecordKind::kAccount ? accounts : events)[id.slot] = true;
-  }
-  // Acceptances and signals are small and wholly used: empty means every field.
-  return options;
-}
-
-}  // namespace
 
 void AddScanInputOptions(CLI::App* cmd, ScanInputArgs* args) {
   cmd->add_option("-c,--config", args->config, "Configuration file")->capture_default_str();
@@ -127,7 +103,7 @@ std::optional<ScanInputs> LoadScanSetup(const ScanInputArgs& args, int* exit_cod
 }
 
 bool IngestScanInputs(const ScanInputArgs& args, ScanInputs* in, int* exit_code) {
-  engine::IngestOptions options = NeededFields(in->config, in->rules.plan);
+  engine::IngestOptions options = engine::IngestOptionsFor(in->config, in->rules.plan);
   options.check_unneeded = args.validate == "all";
   options.threads = args.threads;
   if (!args.quarantine.empty()) options.quarantine_path = args.quarantine;

@@ -9,6 +9,7 @@
 
 #include "base/sha256.h"
 #include "dsl/fmt/fmt.h"
+#include "engine/eval/projection.h"
 #include "engine/ingest/summary.h"
 
 namespace tosguard::engine {
@@ -91,6 +92,16 @@ const char* OutcomeName(Outcome o) {
 RuleEval::RuleEval(const dsl::Plan& plan, std::size_t rule, const EvalContext& ctx,
                    const std::vector<Waiver>& waivers)
     : rule_(plan.rules[rule]), ctx_(ctx), consts_(BindConstants(rule_, ctx.dict())) {
+  // The event programs as they run here: matches that ingest decided are loads.
+  const Dataset& data = ctx.data();
+  where_ = UseDerivedMatches(rule_.where, rule_, data);
+  unless_program_ = UseDerivedMatches(rule_.unless, rule_, data);
+  for (const dsl::AggregateSpec& a : rule_.aggregates) {
+    predicates_.push_back(UseDerivedMatches(a.predicate, rule_, data));
+    values_of_.push_back(UseDerivedMatches(a.value, rule_, data));
+  }
+  order_by_ = UseDerivedMatches(rule_.evidence.order_by, rule_, data);
+  for (const Program& p : rule_.evidence.show) show_.push_back(UseDerivedMatches(p, rule_, data));
   for (const std::string& d : rule_.detectors) {
     const auto it = std::find(plan.detectors.begin(), plan.detectors.end(), d);
     detector_.push_back(static_cast<std::size_t>(it - plan.detectors.begin()));
@@ -204,7 +215,7 @@ Verdict RuleEval::Classify(std::size_t row, std::uint32_t* scope) {
   }
   if (!rule_.unless.empty()) {
     std::int8_t& u = unless_[a];
-    if (u < 0) u = EventValue(rule_.unless, row).IsTrue() ? 1 : 0;
+    if (u < 0) u = EventValue(unless_program_, row).IsTrue() ? 1 : 0;
     if (u == 1) return Verdict::kExempt;
   }
   bool waived = false;  // every waiver that covers the event is cited, not just the first
@@ -228,14 +239,14 @@ Verdict RuleEval::Classify(std::size_t row, std::uint32_t* scope) {
     }
   }
   if (waived) return Verdict::kWaived;
-  if (!rule_.where.empty() && !EventValue(rule_.where, row).IsTrue()) return Verdict::kFiltered;
+  if (!rule_.where.empty() && !EventValue(where_, row).IsTrue()) return Verdict::kFiltered;
   return Verdict::kCounted;
 }
 
 void RuleEval::AddEvent(DayStates& states, std::uint32_t scope, std::size_t row) {
   for (std::size_t a = 0; a < rule_.aggregates.size(); ++a) {
     const dsl::AggregateSpec& spec = rule_.aggregates[a];
-    const bool pred = spec.predicate.empty() || EventValue(spec.predicate, row).IsTrue();
+    const bool pred = spec.predicate.empty() || EventValue(predicates_[a], row).IsTrue();
     Val v;
     switch (spec.kind) {
       case AggKind::kCount:
@@ -244,7 +255,7 @@ void RuleEval::AddEvent(DayStates& states, std::uint32_t scope, std::size_t row)
       case AggKind::kActiveDays:
       case AggKind::kMaxGap: break;
       default:
-        if (pred && !spec.value.empty()) v = EventValue(spec.value, row);
+        if (pred && !spec.value.empty()) v = EventValue(values_of_[a], row);
         // Text fields are not interned by ingest: give their distinct values ids here,
         // above every symbol id.
         if (spec.kind == AggKind::kDistinct && v.known && v.type == Type::kString &&
@@ -565,7 +576,7 @@ Status RuleEval::GatherEvidence(std::vector<Pending>* pending) {
       const Pending& p = (*pending)[k];
       if (day < p.peak_lo || day > p.peak_hi) continue;
       Val key = rule_.evidence.order_by.empty() ? Val::Int(Type::kTimestamp, ctx_.EventTs(row))
-                                                : EventValue(rule_.evidence.order_by, row);
+                                                : EventValue(order_by_, row);
       cands[k].push_back({key, row});
       accounts[k].push_back(ctx_.EventAccount(row));
       for (std::size_t d = 0; d < detector_.size(); ++d) {
@@ -612,7 +623,7 @@ Status RuleEval::GatherEvidence(std::vector<Pending>* pending) {
       item.sort_key = Render(c[i].key, ctx_.dict());
       for (std::size_t s = 0; s < rule_.evidence.show.size(); ++s) {
         item.shown.emplace_back(rule_.evidence.show_text[s],
-                                Render(EventValue(rule_.evidence.show[s], row), ctx_.dict()));
+                                Render(EventValue(show_[s], row), ctx_.dict()));
       }
       f.evidence.push_back(std::move(item));
     }

@@ -69,6 +69,10 @@ class RuleEval {
   const dsl::RulePlan& rule_;
   const EvalContext& ctx_;
   BoundConstants consts_;
+  // The rule's event programs with the matches ingest decided as loads (projection.h);
+  // the plan's own programs still give the explanations their text.
+  dsl::Program where_, unless_program_, order_by_;
+  std::vector<dsl::Program> predicates_, values_of_, show_;  // per aggregate; per shown value
   std::vector<std::size_t> detector_;  // rule-local detector -> Plan::detectors index
   int policy_ = -1;
   std::vector<bool> version_ok_;

@@ -155,16 +155,22 @@ class Ingester {
 
 Result<IngestResult> Ingester::Run() {
   // Compile the sources.
+  std::vector<std::pair<std::size_t, const re2::RE2*>> matches;
+  for (const TextMatch& m : options_.event_matches) matches.emplace_back(m.slot, m.re);
   compiled_.reserve(config_.sources.size());
   for (const SourceConfig& s : config_.sources) {
     const RecordSchema& schema =
         s.kind == RecordKind::kAccount ? config_.account_schema : CanonicalSchema(s.kind);
     auto cs = CompiledSource::Compile(s, schema, options_.needed[static_cast<std::size_t>(s.kind)],
-                                      options_.check_unneeded);
+                                      options_.check_unneeded,
+                                      s.kind == RecordKind::kEvent ? matches : decltype(matches){});
     if (!cs.ok()) return cs.status();
     compiled_.push_back(std::move(*cs));
   }
   result_.data.accounts = RecordTable(config_.account_schema);
+  result_.data.events = RecordTable(CanonicalSchema(RecordKind::kEvent), matches.size());
+  result_.data.event_matches = options_.event_matches;
+  for (TextMatch& m : result_.data.event_matches) m.re = nullptr;
   for (const CompiledSource& cs : compiled_) {
     result_.data.table(cs.schema().kind()).Materialise(cs.materialised());
   }
@@ -349,8 +355,7 @@ Status Ingester::ReadFile(std::uint32_t file_index) {
     if (last_byte == '\r') --length;  // as for every line, a "\r\n" ending is not counted
     ParsedChunk pc;
     pc.lines = 1;
-    pc.table = std::make_unique<RecordTable>(cs.schema());
-    pc.table->Materialise(cs.materialised());
+    pc.table = cs.NewTable();
     pc.quarantine.push_back(QuarantineEntry{
         SourceRef{file_index, 1, line_offset, static_cast<std::uint32_t>(std::min<std::uint64_t>(length, 0xFFFFFFFFu))},
         QuarantineReason::kLineTooLong,

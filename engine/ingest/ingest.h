@@ -21,6 +21,10 @@
 #include "engine/ingest/quarantine.h"
 #include "engine/ingest/table.h"
 
+namespace re2 {
+class RE2;
+}
+
 namespace tosguard::engine {
 
 struct FileStats {
@@ -45,6 +49,17 @@ struct InputFile {
 };
 
 // All ingested records. String, set and text ids of every table point into `dict`.
+// A rule's `field matches /re/` on an event field, decided by the parser as it reads
+// the field (in parallel, while the line is in cache) instead of by every rule pass:
+// the field then need not be kept when nothing else reads it. The result is derived
+// column k of the events table (slot schema size + k) when this is matches[k]: true or
+// false, absent when the field is.
+struct TextMatch {
+  std::size_t slot = 0;
+  std::string pattern;           // as the rule's plan holds it (RulePlan::regex_patterns)
+  const re2::RE2* re = nullptr;  // compiled from it, alive while ingest runs
+};
+
 struct Dataset {
   Dictionaries dict;
   RecordTable events{CanonicalSchema(RecordKind::kEvent)};
@@ -53,6 +68,8 @@ struct Dataset {
   RecordTable signals{CanonicalSchema(RecordKind::kSignal)};
   std::vector<InputFile> files;
   KeyIndex event_ids;  // events by event id (kept as text, see KeptAsText)
+  // What each derived column of `events` holds (TextMatch::re is not kept).
+  std::vector<TextMatch> event_matches;
 
   RecordTable& table(RecordKind kind);
   const RecordTable& table(RecordKind kind) const;
@@ -91,6 +108,8 @@ struct IngestOptions {
   // Read and type-check the mapped fields that are not needed (a bad value quarantines
   // its line) instead of skipping them. `tosguard ingest` checks everything.
   bool check_unneeded = true;
+  // Event fields matched against regular expressions at parse time (see TextMatch).
+  std::vector<TextMatch> event_matches;
   unsigned threads = 0;                    // 0: one per hardware thread
   std::size_t chunk_bytes = 4 << 20;       // lines per parse task, in bytes
   std::optional<QuarantineLimit> limit;    // overrides the configuration's

@@ -1,6 +1,7 @@
 // JSONL and CSV line parsing into typed rows.
 #include "engine/ingest/record_parser.h"
 
+#include <re2/re2.h>
 #include <simdjson.h>
 
 #include <algorithm>
@@ -101,14 +102,15 @@ std::vector<std::size_t> RecordKeySlots(RecordKind kind) {
   return {};
 }
 
-Result<CompiledSource> CompiledSource::Compile(const SourceConfig& source,
-                                               const RecordSchema& schema,
-                                               const std::vector<bool>& needed,
-                                               bool check_unneeded) {
+Result<CompiledSource> CompiledSource::Compile(
+    const SourceConfig& source, const RecordSchema& schema, const std::vector<bool>& needed,
+    bool check_unneeded, const std::vector<std::pair<std::size_t, const re2::RE2*>>& matches) {
   CompiledSource cs;
   cs.source_ = &source;
   cs.schema_ = &schema;
-  cs.materialised_.assign(schema.size(), false);
+  cs.derived_ = matches.size();
+  cs.materialised_.assign(schema.size() + matches.size(), false);
+  for (std::size_t k = 0; k < matches.size(); ++k) cs.materialised_[schema.size() + k] = true;
   const std::vector<std::size_t> keys = RecordKeySlots(schema.kind());
   cs.trie_.push_back(KeyNode{});
   for (const FieldMapping& m : source.fields) {
@@ -120,7 +122,11 @@ Result<CompiledSource> CompiledSource::Compile(const SourceConfig& source,
     const bool is_key = std::find(keys.begin(), keys.end(), *slot) != keys.end();
     const bool want = needed.empty() || (*slot < needed.size() && needed[*slot]);
     const bool keep = want || def.required || is_key;
-    if (!keep && !check_unneeded) continue;
+    std::vector<std::pair<const re2::RE2*, std::size_t>> field_matches;
+    for (std::size_t k = 0; k < matches.size(); ++k) {
+      if (matches[k].first == *slot) field_matches.emplace_back(matches[k].second, schema.size() + k);
+    }
+    if (!keep && field_matches.empty() && !check_unneeded) continue;
     CompiledField f;
     f.name = m.field;
     f.slot = *slot;
@@ -132,6 +138,7 @@ Result<CompiledSource> CompiledSource::Compile(const SourceConfig& source,
     f.materialise = keep;
     f.as_text = def.type == FieldType::kString && KeptAsText(schema.kind(), *slot);
     f.path = m.path;
+    f.matches = std::move(field_matches);
     if (m.default_value) {
       CoerceResult d = CoerceText(*m.default_value, def.type, m.time_format, m.assume_utc);
       if (!d.value) {
@@ -180,6 +187,12 @@ Result<CompiledSource> CompiledSource::Compile(const SourceConfig& source,
     BuildTable(cs.trie_, n);
   }
   return cs;
+}
+
+std::unique_ptr<RecordTable> CompiledSource::NewTable() const {
+  auto t = std::make_unique<RecordTable>(*schema_, derived_);
+  t->Materialise(materialised_);
+  return t;
 }
 
 int CompiledSource::FindChild(std::uint32_t node, std::string_view key) const {
@@ -270,16 +283,25 @@ struct ChunkParser::Impl {
   Dictionaries* dict = nullptr;
 
   explicit Impl(const CompiledSource& s) : src(s) {
-    const std::size_t n = s.schema().size();
+    const std::size_t n = s.materialised().size();  // the schema's slots and the derived ones
     ints.assign(n, 0);
     nums.assign(n, 0);
     present.assign(n, 0);
     seen.assign(s.fields().size(), 0);
   }
 
+  // The derived columns of a string or text value: each of the field's expressions.
+  void Match(const CompiledField& f, std::string_view text) {
+    for (const auto& [re, slot] : f.matches) {
+      present[slot] = 1;
+      ints[slot] = re2::RE2::PartialMatch(re2::StringPiece(text.data(), text.size()), *re) ? 1 : 0;
+    }
+  }
+
   void Store(const CompiledField& f, const TypedValue& v) {
     const std::size_t slot = f.slot;
     present[slot] = 1;
+    if ((f.type == FieldType::kString || f.type == FieldType::kText) && !f.matches.empty()) Match(f, v.s);
     if (!f.materialise) return;  // checked, not kept
     switch (f.type) {
       case FieldType::kBool:
@@ -303,11 +325,13 @@ struct ChunkParser::Impl {
   std::optional<LineError> StoreText(const CompiledField& f, std::string_view text) {
     if (f.type == FieldType::kString && !f.as_text) {
       present[f.slot] = 1;
+      if (!f.matches.empty()) Match(f, text);
       if (f.materialise) ints[f.slot] = dict->strings.Intern(text);
       return std::nullopt;
     }
     if (f.type == FieldType::kText || f.type == FieldType::kString) {
       present[f.slot] = 1;
+      if (!f.matches.empty()) Match(f, text);
       if (f.materialise) ints[f.slot] = static_cast<std::int64_t>(dict->texts.Add(text));
       return std::nullopt;
     }
@@ -704,8 +728,7 @@ ParsedChunk ChunkParser::Parse(std::unique_ptr<Chunk> owned) {
   Chunk& chunk = *owned;
   SplitLines(chunk);
   ParsedChunk out;
-  out.table = std::make_unique<RecordTable>(p.src.schema());
-  out.table->Materialise(p.src.materialised());
+  out.table = p.src.NewTable();
   out.table->Reserve(chunk.lines.size());
   out.lines = chunk.lines.size();
   p.dict = &out.dict;

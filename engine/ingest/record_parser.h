@@ -23,6 +23,10 @@
 #include "engine/ingest/quarantine.h"
 #include "engine/ingest/table.h"
 
+namespace re2 {
+class RE2;
+}
+
 namespace tosguard::engine {
 
 // One mapped field as the parser reads it.
@@ -36,6 +40,9 @@ struct CompiledField {
   bool required = false;
   bool materialise = false;          // kept in the table (else only checked)
   bool as_text = false;              // a string kept as text, not interned (KeptAsText)
+  // Regular expressions matched against the value as it is read: (expression, slot of
+  // the derived column that receives the result).
+  std::vector<std::pair<const re2::RE2*, std::size_t>> matches;
   std::optional<TypedValue> default_value;
   std::vector<std::string> path;
 };
@@ -55,15 +62,22 @@ class CompiledSource {
   // checked, and materialised too. An empty `needed` materialises every mapped field.
   // With `check_unneeded`, the other mapped fields are still read and type-checked
   // (a bad value quarantines the line) but not stored; without it they are skipped.
-  // Mapping errors (bad defaults) are InvalidArgument.
-  static Result<CompiledSource> Compile(const SourceConfig& source, const RecordSchema& schema,
-                                        const std::vector<bool>& needed, bool check_unneeded);
+  // `matches` (field slot, expression) become the derived columns, in order: such a
+  // field is read even when it is not materialised. Mapping errors (bad defaults) are
+  // InvalidArgument.
+  static Result<CompiledSource> Compile(
+      const SourceConfig& source, const RecordSchema& schema, const std::vector<bool>& needed,
+      bool check_unneeded,
+      const std::vector<std::pair<std::size_t, const re2::RE2*>>& matches = {});
 
   const SourceConfig& source() const { return *source_; }
   const RecordSchema& schema() const { return *schema_; }
   const std::vector<CompiledField>& fields() const { return fields_; }
   const std::vector<KeyNode>& trie() const { return trie_; }
+  // Per slot of the table (the schema's, then the derived columns): whether it is kept.
   const std::vector<bool>& materialised() const { return materialised_; }
+  // An empty table of this source's schema, derived columns and materialised columns.
+  std::unique_ptr<RecordTable> NewTable() const;
   // Child of trie node `node` named `key`, or -1.
   int FindChild(std::uint32_t node, std::string_view key) const;
 
@@ -73,6 +87,7 @@ class CompiledSource {
   std::vector<CompiledField> fields_;
   std::vector<KeyNode> trie_;
   std::vector<bool> materialised_;
+  std::size_t derived_ = 0;
 };
 
 // The slots that identify a record of each kind; a repeated key is a duplicate.

@@ -194,12 +194,13 @@ bool KeptAsText(RecordKind kind, std::size_t slot) {
   return kind == RecordKind::kEvent && slot == event_slot::kEventId;
 }
 
-RecordTable::RecordTable(const RecordSchema& schema) : schema_(schema) {
-  columns_.resize(schema_.size());
-  for (std::size_t i = 0; i < columns_.size(); ++i) {
+RecordTable::RecordTable(const RecordSchema& schema, std::size_t derived) : schema_(schema) {
+  columns_.resize(schema_.size() + derived);
+  for (std::size_t i = 0; i < schema_.size(); ++i) {
     columns_[i].type = schema_.field(i).type;
     columns_[i].as_text = columns_[i].type == FieldType::kString && KeptAsText(schema_.kind(), i);
   }
+  for (std::size_t i = schema_.size(); i < columns_.size(); ++i) columns_[i].type = FieldType::kBool;
 }
 
 void RecordTable::Materialise(const std::vector<bool>& slots) {

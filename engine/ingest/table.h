@@ -192,9 +192,14 @@ struct Column {
 };
 
 // The records of one kind. Rows are in input order (sources, files, lines).
+//
+// After the schema's slots come `derived` boolean columns: values the parser computed
+// from a field as it read it (a rule's `field matches /re/`, see TextMatch in
+// ingest.h), so the field itself need not be kept. Derived column k has slot
+// schema().size() + k.
 class RecordTable {
  public:
-  explicit RecordTable(const RecordSchema& schema);
+  explicit RecordTable(const RecordSchema& schema, std::size_t derived = 0);
 
   const RecordSchema& schema() const { return schema_; }
   std::size_t rows() const { return refs_.size(); }
@@ -203,12 +208,14 @@ class RecordTable {
   const SourceRef& ref(std::size_t row) const { return refs_[row]; }
   std::vector<SourceRef>& refs() { return refs_; }
 
-  // Materialises the columns whose slot is set in `slots` (size = schema size).
+  // Slots in all: the schema's, then the derived columns.
+  std::size_t slots() const { return columns_.size(); }
+  // Materialises the columns whose slot is set in `slots` (size = slots()).
   void Materialise(const std::vector<bool>& slots);
   // Slots of the materialised columns, ascending.
   const std::vector<std::size_t>& materialised_slots() const { return materialised_slots_; }
 
-  // Appends a row: `ints`/`nums`/`present` give one value per schema slot (only the
+  // Appends a row: `ints`/`nums`/`present` give one value per slot (only the
   // materialised columns read theirs).
   void AppendRow(const SourceRef& ref, const std::int64_t* ints, const double* nums,
                  const std::uint8_t* present);

@@ -14,6 +14,7 @@
 #include "base/schema.h"
 #include "base/sha256.h"
 #include "base/time.h"
+#include "engine/eval/projection.h"
 
 namespace tosguard::engine::reference {
 namespace {
@@ -1503,6 +1504,18 @@ LoadedCase LoadCase(const RandomCase& c, const LoadOptions& options) {
   if (!out.rules) {
     out.error = "rules do not load:";
     for (const auto& d : rule_diags.items()) out.error += "\n" + FormatDiagnostic(d);
+    return out;
+  }
+  if (options.project) {
+    IngestOptions po = IngestOptionsFor(out.config, out.rules->plan);
+    po.threads = options.threads;
+    po.chunk_bytes = options.chunk_bytes;
+    auto projected = Ingest(out.config, po);
+    if (!projected.ok()) {
+      out.error = "projected ingest: " + projected.status().ToString();
+      return out;
+    }
+    out.projected = std::move(*projected);
   }
   return out;
 }

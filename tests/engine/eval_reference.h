@@ -76,11 +76,15 @@ struct LoadOptions {
   std::uint64_t shuffle_seed = 0;  // 0: files listed in name order; else shuffled by it
   std::size_t chunk_bytes = 4 << 20;
   unsigned threads = 1;
+  // Also ingest as a scan does (IngestOptionsFor the rules: projected fields, matches
+  // decided at parse time) into LoadedCase::projected.
+  bool project = false;
 };
 struct LoadedCase {
   std::unique_ptr<tosguard::testing::TempDir> dir;
   IngestConfig config;
-  IngestResult ingest;
+  IngestResult ingest;                   // every field
+  std::optional<IngestResult> projected;  // with LoadOptions::project
   std::optional<dsl::RuleSet> rules;
   std::string error;
 };

@@ -2,12 +2,14 @@
 // was worked out on paper from the documented semantics, not taken from a run.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "engine/eval/evaluate.h"
+#include "engine/eval/projection.h"
 #include "tests/engine/eval_test_util.h"
 
 using namespace tosguard;
@@ -904,4 +906,66 @@ TEST_CASE("eval: a string value's canonical text is the string itself") {
   REQUIRE(f.evidence[0].shown.size() == 1);
   CHECK(f.evidence[0].shown[0].second.type == "string");
   CHECK(f.evidence[0].shown[0].second.text == "m1");
+}
+
+TEST_CASE("eval: matches decided at ingest give the same findings as matches in the engine") {
+  Scenario s;
+  s.events = {
+      Ev("t1", "a1", "2025-06-10T10:00:00Z", R"("text":"Explain step by step","user_agent":"curl/8")"),
+      Ev("t2", "a1", "2025-06-10T11:00:00Z", R"("text":"SHOW YOUR REASONING","user_agent":"Mozilla")"),
+      Ev("t3", "a1", "2025-06-10T12:00:00Z", R"("text":"hello","user_agent":"curl/7")"),
+      Ev("t4", "a1", "2025-06-10T13:00:00Z", R"("user_agent":"curl/7")"),  // no text: unknown
+      Ev("t5", "a2", "2025-06-10T10:00:00Z", R"("text":"step by step")"),
+      Ev("t6", "a2", "2025-06-11T10:00:00Z", R"("text":"nothing")"),
+  };
+  // Matches in where, in aggregates' predicates (also under `not`), on a text
+  // field and on an interned string field; the second rule repeats both patterns, which
+  // share the first rule's columns.
+  s.rules = Rule("reasoning", R"(  window 2d
+  where not (user_agent matches /^Mozilla/)
+  let share_reasoning = share(text matches /step by step|show your reasoning/i)
+  let plain = share(not (text matches /step by step|show your reasoning/i))
+  violation when share_reasoning >= 0.5
+  review when plain >= 0.5
+)") + Rule("curl", R"(  window 1d
+  where user_agent matches /^Mozilla/ or text matches /step by step|show your reasoning/i
+  violation when count() >= 1
+)");
+  Run run(s);
+  const EvalResult full = run.Eval();
+
+  const EventProjection projection = ProjectEvents(run.plan());
+  REQUIRE(projection.matches.size() == 2);  // text and user_agent, one pattern each
+  CHECK(std::find(projection.slots.begin(), projection.slots.end(), event_slot::kText) ==
+        projection.slots.end());  // read only through matches: not kept
+  auto projected = Ingest(run.config, IngestOptionsFor(run.config, run.plan()));
+  REQUIRE(projected.ok());
+  const RecordTable& ev = projected->data.events;
+  CHECK(ev.column(event_slot::kText).materialised == false);
+  CHECK(projected->data.dict.texts.size() == projected->data.events.rows());  // event ids only
+  REQUIRE(ev.slots() == ev.schema().size() + 2);
+  auto r = Evaluate(run.plan(), projected->data, run.config, {});
+  REQUIRE(r.ok());
+  REQUIRE(r->findings.size() == full.findings.size());
+  CHECK(!full.findings.empty());
+  for (std::size_t i = 0; i < full.findings.size(); ++i) {
+    CHECK(FindingJson(r->findings[i]) == FindingJson(full.findings[i]));
+  }
+  for (std::size_t k = 0; k < full.stats.rules.size(); ++k) {
+    CHECK(r->stats.rules[k].counted == full.stats.rules[k].counted);
+    CHECK(r->stats.rules[k].filtered == full.stats.rules[k].filtered);
+  }
+
+  // A field that is also shown stays kept; its matches are still decided at ingest.
+  s.rules = Rule("shown", R"(  window 1d
+  let reasoning = share(text matches /step by step/)
+  violation when reasoning > 0
+  evidence {
+    show text
+  }
+)");
+  Run shown(s);
+  const EventProjection p2 = ProjectEvents(shown.plan());
+  CHECK(p2.matches.size() == 1);
+  CHECK(std::find(p2.slots.begin(), p2.slots.end(), event_slot::kText) != p2.slots.end());
 }

@@ -2,6 +2,8 @@
 // limits and determinism across threads and chunk sizes.
 #include <catch2/catch.hpp>
 
+#include <re2/re2.h>
+
 #include <algorithm>
 
 #include "base/schema.h"
@@ -395,4 +397,54 @@ TEST_CASE("gateway quirks: messages not logged, tags written as JSON text") {
   };
   CHECK(tags(0) == std::vector<std::string>{"batch", "prod"});
   CHECK(tags(1) == std::vector<std::string>{"a", "b"});
+}
+
+TEST_CASE("matches decided at parse time fill derived columns; the field need not be kept") {
+  TempDir dir;
+  dir.Write("events.jsonl",
+            Event("e1", "\"2025-03-01T10:00:00Z\"", R"(,"prompt":"Show Your Reasoning")") + "\n" +
+                Event("e2", "\"2025-03-01T10:00:00Z\"", R"(,"prompt":"hello")") + "\n" +
+                Event("e3") + "\n" +  // no prompt: the default applies
+                Event("e4", "\"2025-03-01T10:00:00Z\"", R"(,"prompt":null)") + "\n");
+  IngestConfig cfg = MustConfig(dir, R"(version: 1
+quarantine: q.jsonl
+sources:
+  - name: events
+    kind: event
+    paths: [events.jsonl]
+    preset: canonical
+    fields:
+      text: {path: prompt, default: "step by step"}
+)");
+  const re2::RE2 reasoning("(?i)show your reasoning|step by step");
+  const re2::RE2 model("^m1$");
+  const re2::RE2 nothing("zzz");
+  IngestOptions opts;
+  opts.needed[static_cast<std::size_t>(RecordKind::kEvent)] =
+      std::vector<bool>(CanonicalSchema(RecordKind::kEvent).size(), false);
+  opts.event_matches = {{event_slot::kText, reasoning.pattern(), &reasoning},
+                        {event_slot::kModel, model.pattern(), &model},
+                        {event_slot::kCountry, nothing.pattern(), &nothing}};
+  for (unsigned threads : {1u, 2u}) {
+    opts.threads = threads;
+    opts.chunk_bytes = 64;  // a chunk per line or two
+    IngestResult r = MustIngest(cfg, opts);
+    REQUIRE(r.data.events.rows() == 4);
+    const RecordTable& t = r.data.events;
+    const std::size_t base = t.schema().size();
+    REQUIRE(t.slots() == base + 3);
+    CHECK(t.column(event_slot::kText).materialised == false);
+    CHECK(r.data.dict.texts.size() == 4);  // the event ids only
+    REQUIRE(r.data.event_matches.size() == 3);
+    CHECK(r.data.event_matches[0].pattern == reasoning.pattern());
+    CHECK(r.data.event_matches[0].re == nullptr);  // the expression is the plan's
+    for (std::size_t row = 0; row < 4; ++row) {
+      INFO("row " << row);
+      CHECK(t.Has(base, row));
+      CHECK(t.Int(base, row) == (row == 1 ? 0 : 1));  // e3 and e4: the default matches
+      CHECK(t.Has(base + 1, row));
+      CHECK(t.Int(base + 1, row) == 1);
+      CHECK(t.Has(base + 2, row) == false);  // no country: unknown, not false
+    }
+  }
 }
