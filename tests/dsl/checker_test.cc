@@ -54,7 +54,7 @@ TEST_CASE("checker: timestamp and duration arithmetic", "[dsl][checker]") {
   CHECK(LoadText(RuleWith("  let d = max_gap() / 1h\n  violation when d > 3")).rules);
 }
 
-TEST_CASE("checker: a share threshold lies in [0, 1]", "[dsl][checker]") {
+TEST_CASE("checker: a share threshold lies between 0 and 1", "[dsl][checker]") {
   auto l = LoadText(RuleWith("  let s = share(status == \"error\")\n  violation when s >= 60"));
   CHECK(l.Has("a share is a fraction in [0, 1]; 60 is out of range"));
   auto d = LoadText(RuleWith("  violation when share(status == \"error\") > -0.5"));

@@ -500,7 +500,7 @@ TEST_CASE("eval: unless exempts only when true; where drops false and unknown") 
   CHECK(EvidenceIds(pro) == Strings{"u3"});
 }
 
-TEST_CASE("eval: waivers exempt only the events in [from, until), per rule and scope kind") {
+TEST_CASE("eval: waivers exempt only the events from their start until their end, per rule and scope kind") {
   Scenario s;
   s.accounts = {Acct("a1", R"("org_id":"o1")"), Acct("a3", R"("org_id":"o1")"),
                 Acct("a5", R"("payment_fingerprint":"fp-w")"), Acct("a6", R"("payment_fingerprint":"fp-w")"),
