@@ -681,6 +681,7 @@ Status RuleEval::Run(std::int64_t from, std::int64_t to, std::vector<Finding>* o
   DayStates states(rule_, lo);
   last_state_.clear();
   const std::size_t rows = ctx_.data().events.rows();
+  states.Reserve(rows);
   for (std::size_t row = 0; row < rows; ++row) {
     const std::int64_t day = ctx_.EventDay(row);
     if (day < lo || day > to) continue;

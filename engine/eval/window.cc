@@ -204,6 +204,14 @@ void DayStates::Add(std::uint32_t state, const Val* values, TimestampUs ts) {
   }
 }
 
+void DayStates::Reserve(std::size_t events) {
+  std::size_t lists = 0;
+  for (const dsl::AggregateSpec& a : rule_.aggregates) {
+    if (a.kind == AggKind::kDistinct || a.kind == AggKind::kPercentile || a.kind == AggKind::kMaxGap) ++lists;
+  }
+  pending_.reserve(events * lists);
+}
+
 void DayStates::Finish() {
   // Counting sort of the appended values by list, then each list sorted in place.
   list_begin_.assign(lists_ + 1, 0);

@@ -42,6 +42,10 @@ class DayStates {
   // in: for count/share/rate a bool, for the others the value or unknown when the
   // predicate is not true), `ts` its time.
   void Add(std::uint32_t state, const Val* values, TimestampUs ts);
+  // Makes room for the values of up to `events` counted events at once, so the value
+  // lists do not grow (and copy, and touch fresh pages) step by step; untouched room
+  // costs address space only.
+  void Reserve(std::size_t events);
   // Sorts the value lists; after this only reads are allowed.
   void Finish();
 

@@ -448,3 +448,17 @@ sources:
     }
   }
 }
+
+TEST_CASE("keys with escape sequences name the same fields as plain ones") {
+  TempDir dir;
+  dir.Write("events.jsonl",
+            R"({"\u0065vent_id":"e1","ts":"2025-03-01T10:00:00Z","account_\u0069d":"a1","model":"m1","status":"ok","te\u0078t":"hi","odd\"key":1})"
+            "\n"
+            R"({"event_id":"e2","ts":"2025-03-01T10:00:00Z","account_id":"a1","model":"m1","status":"ok","text":"a","\u0074ext":"b"})"
+            "\n");
+  IngestResult r = MustIngest(MustConfig(dir, kEventsOnly));
+  REQUIRE(r.data.events.rows() == 1);
+  CHECK(r.data.EventId(0) == "e1");
+  CHECK(r.data.dict.texts.Get(static_cast<std::uint64_t>(r.data.events.Int(event_slot::kText, 0))) == "hi");
+  CHECK(Reason(r, QuarantineReason::kMalformedJson) == 1);  // e2 names `text` twice
+}
