@@ -218,7 +218,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "store: a run records findings, evidence and a signed checkpoint; a re-run adds no duplicate",
+    "store: a run records findings, evidence and a signed checkpoint, a re-run adds no duplicate",
     "[store]") {
   Fixture fx;
   auto store = Store::Open(fx.path, false);
@@ -566,7 +566,7 @@ TEST_CASE("store: a schema 1 store is migrated on open and still verifies", "[st
   CHECK(v.ok());
 }
 
-TEST_CASE("store: a revision says what changed and why; processed inputs are recorded", "[store]") {
+TEST_CASE("store: a revision says what changed and why, processed inputs are recorded", "[store]") {
   Fixture fx;
   auto store = Store::Open(fx.path, false);
   REQUIRE(store.ok());

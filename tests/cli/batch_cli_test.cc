@@ -90,7 +90,7 @@ std::string State(const std::string& dir) {
 
 }  // namespace
 
-TEST_CASE("batch: only new files make a run; the same night twice changes nothing",
+TEST_CASE("batch: only new files make a run, the same night twice changes nothing",
           "[cli][batch]") {
   const std::string dir = MakeCase();
   CommandResult first = In(dir, {"batch", "--format", "json", "--summary", "night1.json"});

@@ -217,12 +217,12 @@ TEST_CASE("explain: why a rule fired or did not, for one scope and day") {
   CHECK(idle.out.find("outcome: not_evaluated (no counted event in the window") != std::string::npos);
 }
 
-TEST_CASE("scan: on a terminal a progress bar shows the rules done; --quiet hides it") {
+TEST_CASE("scan: on a terminal a progress bar shows the rules done, --quiet hides it") {
   // `script` (util-linux, Debian's essential bsdutils) runs the scan on a pseudo-terminal.
   auto on_terminal = [](const std::string& extra) {
     std::string command = "script -q -e -c '" + TosguardBinary() + " scan -c " + SourceDir() +
-                          "/examples/tosguard.yaml --quarantine " + MakeTempDir("tosguard-scan") + "/q.jsonl" + extra +
-                          " -r";
+                          "/examples/tosguard.yaml --no-store --quarantine " + MakeTempDir("tosguard-scan") +
+                          "/q.jsonl" + extra + " -r";
     for (const std::string& r : AcmeRules()) command += " " + r;
     command += "' /dev/null 2>&1";
     std::string out;

@@ -136,7 +136,7 @@ TEST_CASE("eval: every aggregate over one window, and its value when nothing is 
   }
 }
 
-TEST_CASE("eval: active_days and max_gap; an event at midnight belongs to the previous day") {
+TEST_CASE("eval: active_days and max_gap, an event at midnight belongs to the previous day") {
   Scenario s;
   s.events = {
       Ev("g1", "a1", "2025-06-02T10:00:00Z"),
@@ -282,7 +282,7 @@ TEST_CASE("eval: min_active_days skips points whose window is too sparse") {
 // ---------------------------------------------------------------------------------------
 // Findings
 
-TEST_CASE("eval: findings are maximal runs; review -> violation -> review gives three") {
+TEST_CASE("eval: findings are maximal runs, review -> violation -> review gives three") {
   Scenario s;
   s.events = {
       Ev("r1", "a1", "2025-06-01T12:00:00Z"),
@@ -327,7 +327,7 @@ TEST_CASE("eval: a finding id is SHA-256 over rule, scope kind, scope value, fir
   CHECK(f.id == "F-" + Sha256Hex(preimage).substr(0, 16));
 }
 
-TEST_CASE("eval: the peak, the metrics there and the explanation tree; why not on a compliant day") {
+TEST_CASE("eval: the peak, the metrics there and the explanation tree, why not on a compliant day") {
   Scenario s;
   s.events = {
       Ev("p1", "a1", "2025-06-01T10:00:00Z", R"("input_tokens":150)"),
@@ -389,7 +389,7 @@ TEST_CASE("eval: the peak, the metrics there and the explanation tree; why not o
 // ---------------------------------------------------------------------------------------
 // Terms of service: versions and acceptances
 
-TEST_CASE("eval: acceptance before, after or never; clauses added and removed by versions") {
+TEST_CASE("eval: acceptance before, after or never, clauses added and removed by versions") {
   Scenario s;
   s.accounts = {Acct("acct-early"), Acct("acct-late"), Acct("acct-never"), Acct("acct-new"), Acct("acct-old")};
   s.acceptances = {
@@ -466,7 +466,7 @@ TEST_CASE("eval: acceptance before, after or never; clauses added and removed by
 // ---------------------------------------------------------------------------------------
 // Filters and waivers
 
-TEST_CASE("eval: unless exempts only when true; where drops false and unknown") {
+TEST_CASE("eval: unless exempts only when true, where drops false and unknown") {
   Scenario s;
   s.accounts = {Acct("a-ent", R"("tier":"enterprise")"), Acct("a-pro", R"("tier":"pro")"), Acct("a-notier")};
   s.events = {
@@ -577,7 +577,7 @@ TEST_CASE("eval: an org waiver covers events whose org comes from the account re
 // ---------------------------------------------------------------------------------------
 // Clusters and scopes
 
-TEST_CASE("eval: clusters of linked accounts; common values link nobody") {
+TEST_CASE("eval: clusters of linked accounts, common values link nobody") {
   Scenario s;
   s.accounts = {Acct("acct-a"), Acct("acct-b", R"("payment_fingerprint":"fp-1")"),
                 Acct("acct-c", R"("payment_fingerprint":"fp-1")"), Acct("acct-d"), Acct("acct-e")};
@@ -663,7 +663,7 @@ TEST_CASE("eval: clusters of linked accounts; common values link nobody") {
   CHECK(wrong.status().code() == StatusCode::kInvalidArgument);
 }
 
-TEST_CASE("eval: org scope takes the event's org, else the account's; api_key scope needs a key") {
+TEST_CASE("eval: org scope takes the event's org, else the account's, api_key scope needs a key") {
   Scenario s;
   s.accounts = {Acct("a1", R"("org_id":"o1")"), Acct("a2", R"("org_id":"o2")")};
   s.events = {
@@ -696,7 +696,7 @@ TEST_CASE("eval: org scope takes the event's org, else the account's; api_key sc
 // ---------------------------------------------------------------------------------------
 // Signals and three-valued logic
 
-TEST_CASE("eval: signals per event, else the account's latest at or before; none is unknown") {
+TEST_CASE("eval: signals per event, else the account's latest at or before, none is unknown") {
   Scenario s;
   s.events = {
       Ev("e1", "a1", "2025-06-10T10:00:00Z"), Ev("e2", "a1", "2025-06-10T11:00:00Z"),
@@ -860,7 +860,7 @@ TEST_CASE("eval: no events, or no event matching, gives no findings and no error
   }
 }
 
-TEST_CASE("eval: ExplainPoint rejects an unknown rule and a scope of the wrong kind; an idle point") {
+TEST_CASE("eval: ExplainPoint rejects an unknown rule and a scope of the wrong kind, an idle point") {
   Scenario s;
   s.events = {Ev("q1", "a1", "2025-06-10T10:00:00Z", R"("org_id":"o1")")};
   s.rules = Rule("orgs", R"(  scope org

@@ -126,7 +126,7 @@ TEST_CASE("compressed inputs ingest like plain ones") {
   }
 }
 
-TEST_CASE("duplicates are found across files; the first occurrence is kept") {
+TEST_CASE("duplicates are found across files, the first occurrence is kept") {
   TempDir dir;
   dir.Write("a.jsonl", Event("e1") + "\n" + Event("e2") + "\n");
   dir.Write("b.jsonl", Event("e2") + "\n" + Event("e3") + "\n");
@@ -191,7 +191,7 @@ sources:
   CHECK(t.Has(event_slot::kTopLogprobs, 0) == false);
 }
 
-TEST_CASE("projection: only needed fields are materialised; required ones are always read") {
+TEST_CASE("projection: only needed fields are materialised, required ones are always read") {
   TempDir dir;
   dir.Write("events.jsonl", Event("e1", "\"2025-03-01T10:00:00Z\"", R"(,"input_tokens":5,"text":"hi")") + "\n" +
                                 Event("e2", "\"2025-03-01T10:00:00Z\"", R"(,"input_tokens":"bad")") + "\n");
@@ -212,7 +212,12 @@ TEST_CASE("projection: only needed fields are materialised; required ones are al
   CHECK(checked.data.events.rows() == 1);
   CHECK(Reason(checked, QuarantineReason::kWrongType) == 1);
   CHECK(checked.data.events.column(event_slot::kText).materialised == false);
-  CHECK(checked.data.dict.texts.size() == checked.data.events.rows());  // the event ids only
+  // The text store holds event ids only (e2's too: its id was read before its bad
+  // value), never the prompt text.
+  for (std::size_t i = 0; i < checked.data.dict.texts.size(); ++i) {
+    const std::string_view t = checked.data.dict.texts.Get(i);
+    CHECK((t == "e1" || t == "e2"));
+  }
 
   IngestResult all = MustIngest(cfg);
   CHECK(all.data.events.rows() == 1);
@@ -298,7 +303,7 @@ TEST_CASE("the quarantine limit, as a count and as a fraction") {
   CHECK(frac.limit_message.find("(50.00%)") != std::string::npos);
 }
 
-TEST_CASE("links: events of unknown accounts are kept and counted; signals are checked") {
+TEST_CASE("links: events of unknown accounts are kept and counted, signals are checked") {
   TempDir dir;
   dir.Write("events.jsonl", Event("e1") + "\n" +
                                 R"({"event_id":"e2","ts":1,"account_id":"ghost","model":"m","status":"ok"})" "\n");
@@ -399,7 +404,7 @@ TEST_CASE("gateway quirks: messages not logged, tags written as JSON text") {
   CHECK(tags(1) == std::vector<std::string>{"a", "b"});
 }
 
-TEST_CASE("matches decided at parse time fill derived columns; the field need not be kept") {
+TEST_CASE("matches decided at parse time fill derived columns, the field need not be kept") {
   TempDir dir;
   dir.Write("events.jsonl",
             Event("e1", "\"2025-03-01T10:00:00Z\"", R"(,"prompt":"Show Your Reasoning")") + "\n" +
