@@ -115,9 +115,9 @@ DayStates::DayStates(const dsl::RulePlan& rule, std::int64_t base_day)
       case AggKind::kCount:
       case AggKind::kShare:
       case AggKind::kRate:
-      case AggKind::kDistinct:
       case AggKind::kPercentile:
       case AggKind::kMaxGap: stride_ += 1; break;
+      case AggKind::kDistinct:  // the list, and the value appended to it last
       case AggKind::kSum:
       case AggKind::kAvg:
       case AggKind::kMin:
@@ -194,7 +194,17 @@ void DayStates::Add(std::uint32_t state, const Val* values, TimestampUs ts) {
         }
         break;
       }
-      case AggKind::kDistinct:
+      case AggKind::kDistinct: {
+        if (!v.known) break;
+        // A scope's events of a day mostly repeat its values: a value equal to the
+        // list's latest is not appended again, so a list grows with the day's distinct
+        // values rather than its events (Finish still removes every other repeat).
+        const std::int64_t x = v.type == Type::kNumber ? DoubleKey(v.num) : v.i;
+        if (w[0] != kNoList && w[1] == static_cast<std::uint64_t>(x)) break;
+        append(w, x);
+        w[1] = static_cast<std::uint64_t>(x);
+        break;
+      }
       case AggKind::kPercentile:
         if (v.known) append(w, v.type == Type::kNumber ? DoubleKey(v.num) : v.i);
         break;
@@ -243,6 +253,12 @@ void DayStates::Finish() {
       gap_[l] = {*first, *(last - 1), gap};
     }
   }
+}
+
+std::size_t DayStates::listed_values() const {
+  std::size_t n = pending_.size();
+  for (std::size_t l = 0; l < list_end_.size(); ++l) n += list_end_[l] - list_begin_[l];
+  return n;
 }
 
 std::vector<DayStates::Entry> DayStates::Sorted() const {

@@ -2,7 +2,9 @@
 //
 // One DayStates holds every (scope, day) state of one rule. A state is a fixed run of
 // 64-bit words (the layout depends on the rule's aggregates) plus, for distinct,
-// percentile and max_gap, a vector of values. Every state is exact and independent of
+// percentile and max_gap, a list of values. A distinct() list skips a value equal to the
+// one it took last, so it grows with the scope's distinct values of the day, not with
+// its events. Every state is exact and independent of
 // the order events are added in (sums are 128-bit fixed point, value lists are sorted
 // when the states are finished).
 #pragma once
@@ -48,6 +50,9 @@ class DayStates {
   void Reserve(std::size_t events);
   // Sorts the value lists; after this only reads are allowed.
   void Finish();
+  // Values the lists hold: before Finish as appended, after it as kept (distinct values
+  // once per list).
+  std::size_t listed_values() const;
 
   struct Entry {
     std::uint32_t scope;
