@@ -223,6 +223,66 @@ void DayStates::Reserve(std::size_t events) {
 }
 
 void DayStates::Finish() {
+  // The states are laid out again in (scope, day) order, the order the window sweep
+  // reads them in, and their lists and sums are numbered in that order too: the sweep
+  // then reads each array front to back instead of jumping between the states' creation
+  // (event) order. States are found through Sorted() from here on.
+  index_ = FlatMap(0);
+  std::vector<Entry> sorted;
+  sorted.reserve(keys_.size());
+  for (std::size_t s = 0; s < keys_.size(); ++s)
+    sorted.push_back({keys_[s].first, keys_[s].second, static_cast<std::uint32_t>(s)});
+  std::sort(sorted.begin(), sorted.end(), [](const Entry& a, const Entry& b) {
+    return a.scope != b.scope ? a.scope < b.scope : a.day < b.day;
+  });
+  // State s takes the words of state sorted[s].state: moved in place, cycle by cycle,
+  // so no second copy of every state is held.
+  std::vector<bool> placed(sorted.size(), false);
+  std::vector<std::uint64_t> held(stride_);
+  for (std::size_t start = 0; start < sorted.size(); ++start) {
+    if (placed[start]) continue;
+    std::copy_n(&words_[start * stride_], stride_, held.data());
+    for (std::size_t s = start;;) {
+      placed[s] = true;
+      const std::size_t from = sorted[s].state;
+      if (from == start) {
+        std::copy_n(held.data(), stride_, &words_[s * stride_]);
+        break;
+      }
+      std::copy_n(&words_[from * stride_], stride_, &words_[s * stride_]);
+      s = from;
+    }
+  }
+  std::vector<ExactSum> sums;
+  sums.reserve(sums_.size());
+  std::vector<std::uint32_t> list_of(lists_);  // a list's number in the new order
+  std::uint32_t lists = 0;
+  for (std::size_t s = 0; s < sorted.size(); ++s) {
+    keys_[s] = {sorted[s].scope, sorted[s].day};
+    for (std::size_t a = 0; a < rule_.aggregates.size(); ++a) {
+      std::uint64_t& w = words_[s * stride_ + offset_[a]];
+      switch (rule_.aggregates[a].kind) {
+        case AggKind::kSum:
+        case AggKind::kAvg:
+          sums.push_back(sums_[w]);
+          w = sums.size() - 1;
+          break;
+        case AggKind::kDistinct:
+        case AggKind::kPercentile:
+        case AggKind::kMaxGap:
+          if (w != kNoList) {
+            list_of[w] = lists;
+            w = lists++;
+          }
+          break;
+        default: break;
+      }
+    }
+  }
+  sums_.swap(sums);
+  std::vector<Entry>().swap(sorted);
+  for (auto& entry : pending_) entry.first = list_of[entry.first];
+
   // Counting sort of the appended values by list, then each list sorted in place.
   list_begin_.assign(lists_ + 1, 0);
   for (const auto& [l, v] : pending_) ++list_begin_[l + 1];
@@ -264,12 +324,9 @@ std::size_t DayStates::listed_values() const {
 std::vector<DayStates::Entry> DayStates::Sorted() const {
   std::vector<Entry> out;
   out.reserve(keys_.size());
-  for (std::size_t s = 0; s < keys_.size(); ++s) {
+  for (std::size_t s = 0; s < keys_.size(); ++s) {  // Finish put them in this order
     out.push_back({keys_[s].first, keys_[s].second, static_cast<std::uint32_t>(s)});
   }
-  std::sort(out.begin(), out.end(), [](const Entry& a, const Entry& b) {
-    return a.scope != b.scope ? a.scope < b.scope : a.day < b.day;
-  });
   return out;
 }
 

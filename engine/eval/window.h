@@ -48,7 +48,8 @@ class DayStates {
   // lists do not grow (and copy, and touch fresh pages) step by step; untouched room
   // costs address space only.
   void Reserve(std::size_t events);
-  // Sorts the value lists; after this only reads are allowed.
+  // Lays the states out by scope then day and sorts the value lists; after this only
+  // reads are allowed, and states are found through Sorted() (their numbers change).
   void Finish();
   // Values the lists hold: before Finish as appended, after it as kept (distinct values
   // once per list).
@@ -59,7 +60,7 @@ class DayStates {
     std::int64_t day;
     std::uint32_t state;
   };
-  // Every state, by scope then day.
+  // Every state, by scope then day (after Finish; entry i is state i).
   std::vector<Entry> Sorted() const;
 
   std::uint64_t Events(std::uint32_t state) const { return words_[state * stride_]; }

@@ -39,8 +39,12 @@ TEST_CASE("day states: a distinct list grows with the day's distinct values, not
   CHECK(states.listed_values() == 1 + 1000);
   states.Finish();
   CHECK(states.listed_values() == 1 + 2);
-  CHECK(states.Events(repeats) == 1000);
-  CHECK(states.Events(alternating) == 1000);
+  const std::vector<DayStates::Entry> entries = states.Sorted();
+  REQUIRE(entries.size() == 2);
+  CHECK(entries[0].scope == 1);
+  CHECK(entries[1].scope == 2);
+  CHECK(states.Events(entries[0].state) == 1000);
+  CHECK(states.Events(entries[1].state) == 1000);
 }
 
 TEST_CASE("day states: percentile lists keep every value, repeats included") {
@@ -54,6 +58,47 @@ TEST_CASE("day states: percentile lists keep every value, repeats included") {
   }
   states.Finish();
   CHECK(states.listed_values() == 10);
+}
+
+TEST_CASE(
+    "day states: Finish lays the states out by scope and day, whatever the order they came in") {
+  const Run run(
+      OneRule("  window 3d\n  let n = count()\n  let total = sum(input_tokens)\n"
+              "  let models = distinct(model)\n  violation when n > 100\n"));
+  DayStates states(run.plan().rules.at(0), 0);
+  // Created out of order: (scope 9, day 2), (3, 5), (9, 1), (3, 0); each gets its own
+  // count of events, tokens and model symbol, so a state mixed up with another shows.
+  const std::uint32_t keys[][2] = {{9, 2}, {3, 5}, {9, 1}, {3, 0}};
+  for (std::uint32_t k = 0; k < 4; ++k) {
+    const std::uint32_t s = states.Get(keys[k][0], keys[k][1]);
+    for (std::uint32_t e = 0; e <= k; ++e) {
+      const Val values[] = {Val::Bool(true), Val::Number(10.0 * (k + 1)), Str(100 + k)};
+      states.Add(s, values, e);
+    }
+  }
+  states.Finish();
+  const std::vector<DayStates::Entry> entries = states.Sorted();
+  REQUIRE(entries.size() == 4);
+  const std::uint32_t expected_order[] = {3, 1, 2, 0};  // (3,0) (3,5) (9,1) (9,2)
+  for (std::size_t i = 0; i < 4; ++i) {
+    const std::uint32_t k = expected_order[i];
+    CHECK(entries[i].scope == keys[k][0]);
+    CHECK(entries[i].day == keys[k][1]);
+    CHECK(entries[i].state == i);
+    CHECK(states.Events(entries[i].state) == k + 1);
+  }
+  // The window over scope 3's two states sees their own sums and values.
+  Window w(states, entries);
+  w.SetBegin(0);
+  w.Reset();
+  w.PushBack();
+  w.PushBack();
+  CHECK(w.events() == 4 + 2);
+  CHECK(w.Result(1, 3 * kMicrosPerDay).num == 4 * 40.0 + 2 * 20.0);
+  CHECK(w.Result(2, 3 * kMicrosPerDay).num == 2);
+  w.PopFront();
+  CHECK(w.Result(1, 3 * kMicrosPerDay).num == 2 * 20.0);
+  CHECK(w.Result(2, 3 * kMicrosPerDay).num == 1);
 }
 
 }  // namespace
