@@ -24,12 +24,17 @@ bool PlainId(std::string_view id) {
   return !id.empty();
 }
 
-// Re-reads every cited line, each input file once, and records its SHA-256. A line that
-// no longer holds its event means the file changed after it was read.
-Status CiteEvidence(const Dataset& data, std::vector<Finding>* findings) {
+// Re-reads the cited lines, each input file once: with `hash`, every cited line, to
+// record its SHA-256; in any case the lines of items with shown fields that ingest did
+// not keep, which are parsed again to read those values. A line that no longer holds
+// its event means the file changed after it was read.
+Status CiteEvidence(const Dataset& data, const IngestConfig& config, bool hash,
+                    std::vector<Finding>* findings) {
   std::vector<std::vector<EvidenceItem*>> by_file(data.files.size());
   for (Finding& f : *findings) {
-    for (EvidenceItem& e : f.evidence) by_file[e.ref.file].push_back(&e);
+    for (EvidenceItem& e : f.evidence) {
+      if (hash || !e.reread.empty()) by_file[e.ref.file].push_back(&e);
+    }
   }
   for (std::size_t file = 0; file < by_file.size(); ++file) {
     if (by_file[file].empty()) continue;
@@ -38,6 +43,10 @@ Status CiteEvidence(const Dataset& data, std::vector<Finding>* findings) {
     const std::string& path = data.files[file].path;
     auto lines = ReadCitedLines(path, refs);
     if (!lines.ok()) return lines.status();
+    std::vector<std::string_view> reread_lines;
+    std::vector<SourceRef> reread_refs;
+    std::vector<EvidenceItem*> reread_items;
+    std::vector<bool> needed(CanonicalSchema(RecordKind::kEvent).size(), false);
     for (std::size_t k = 0; k < refs.size(); ++k) {
       EvidenceItem& e = *by_file[file][k];
       if (PlainId(e.event_id) && (*lines)[k].bytes.find(e.event_id) == std::string::npos) {
@@ -46,7 +55,22 @@ Status CiteEvidence(const Dataset& data, std::vector<Finding>* findings) {
                                   "): the cited line no longer holds event " + e.event_id +
                                   "; the file changed after it was read");
       }
-      e.line_sha256 = ToHex((*lines)[k].sha256);
+      if (hash) e.line_sha256 = ToHex((*lines)[k].sha256);
+      if (e.reread.empty()) continue;
+      for (const auto& [shown, slot] : e.reread) needed.at(slot) = true;
+      reread_lines.push_back((*lines)[k].bytes);
+      reread_refs.push_back(e.ref);
+      reread_items.push_back(&e);
+    }
+    if (reread_items.empty()) continue;
+    auto parsed = ReparseLines(config, data.files[file].source, path, reread_lines, reread_refs, needed);
+    if (!parsed.ok()) return parsed.status();
+    for (std::size_t row = 0; row < reread_items.size(); ++row) {
+      EvidenceItem& e = *reread_items[row];
+      for (const auto& [shown, slot] : e.reread) {
+        e.shown.at(shown).second = Render(ColumnValue(*parsed->table, slot, row, parsed->dict), parsed->dict);
+      }
+      e.reread.clear();
     }
   }
   return Status::Ok();
@@ -132,7 +156,8 @@ Result<EvalResult> Evaluate(const dsl::Plan& plan, const Dataset& data, const In
       if (!status[r].ok()) return status[r];
       for (Finding& f : found[r]) result.findings.push_back(std::move(f));
     }
-    if (options.hash_evidence_lines) TOSGUARD_RETURN_IF_ERROR(CiteEvidence(data, &result.findings));
+    TOSGUARD_RETURN_IF_ERROR(
+        CiteEvidence(data, config, options.hash_evidence_lines, &result.findings));
     return result;
   } catch (const std::bad_alloc&) {
     return Status::ResourceExhausted("out of memory building the evaluation indexes");

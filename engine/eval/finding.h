@@ -59,6 +59,9 @@ struct EvidenceItem {
   std::string line_sha256;   // hex, of the line's exact bytes as re-read
   EvalValueOut sort_key;
   std::vector<std::pair<std::string, EvalValueOut>> shown;  // `show` expressions
+  // While the evaluation runs: (index into `shown`, event field slot) of shown fields
+  // that ingest did not keep, read back from the cited line (Evaluate empties it).
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> reread;
 };
 
 struct AcceptanceUse {

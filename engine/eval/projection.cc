@@ -15,6 +15,14 @@ bool IsMatchPair(const dsl::Program& p, std::size_t i) {
   return p.code[i].op == OpCode::kField && i + 1 < p.code.size() && p.code[i + 1].op == OpCode::kMatch;
 }
 
+}  // namespace
+
+bool IsShownField(const dsl::Program& p) {
+  return p.code.size() == 1 && p.code[0].op == OpCode::kField;
+}
+
+namespace {
+
 template <class Fn>
 void ForEachEventProgram(const dsl::RulePlan& rule, Fn&& fn) {
   fn(rule.where);
@@ -24,7 +32,9 @@ void ForEachEventProgram(const dsl::RulePlan& rule, Fn&& fn) {
     fn(a.value);
   }
   fn(rule.evidence.order_by);
-  for (const dsl::Program& s : rule.evidence.show) fn(s);
+  for (const dsl::Program& s : rule.evidence.show) {
+    if (!IsShownField(s)) fn(s);
+  }
 }
 
 }  // namespace
@@ -51,7 +61,14 @@ EventProjection ProjectEvents(const dsl::Plan& plan) {
       }
     });
   }
+  std::set<std::uint32_t> shown;
+  for (const dsl::RulePlan& rule : plan.rules) {
+    for (const dsl::Program& p : rule.evidence.show) {
+      if (IsShownField(p) && slots.count(p.code[0].arg) == 0) shown.insert(p.code[0].arg);
+    }
+  }
   out.slots.assign(slots.begin(), slots.end());
+  out.shown.assign(shown.begin(), shown.end());
   std::sort(out.matches.begin(), out.matches.end(), [](const TextMatch& a, const TextMatch& b) {
     return std::tie(a.slot, a.pattern) < std::tie(b.slot, b.pattern);
   });
@@ -67,6 +84,11 @@ IngestOptions IngestOptionsFor(const IngestConfig& config, const dsl::Plan& plan
   events.assign(CanonicalSchema(RecordKind::kEvent).size(), false);
   accounts.assign(config.account_schema.size(), false);
   for (auto s : projection.slots) events[s] = true;
+  for (const SourceConfig& source : config.sources) {
+    if (source.kind == RecordKind::kEvent && source.format != InputFormat::kJsonl) {
+      for (auto s : projection.shown) events[s] = true;
+    }
+  }
   for (auto s : plan.account_slots) accounts[s] = true;
   for (std::size_t s : {event_slot::kEventId, event_slot::kTs, event_slot::kAccountId,
                         event_slot::kOrgId, event_slot::kApiKeyId}) {

@@ -622,6 +622,14 @@ Status RuleEval::GatherEvidence(std::vector<Pending>* pending) {
       item.file_sha256 = ToHex(file.sha256);
       item.sort_key = Render(c[i].key, ctx_.dict());
       for (std::size_t s = 0; s < rule_.evidence.show.size(); ++s) {
+        // A shown field that ingest did not keep is read back from the cited line
+        // when the evaluation cites the lines (a JSONL line parses on its own).
+        if (IsShownField(show_[s]) && !ev.column(show_[s].code[0].arg).materialised &&
+            ctx_.config().sources.at(file.source).format == InputFormat::kJsonl) {
+          item.reread.emplace_back(static_cast<std::uint32_t>(s), show_[s].code[0].arg);
+          item.shown.emplace_back(rule_.evidence.show_text[s], EvalValueOut{});
+          continue;
+        }
         item.shown.emplace_back(rule_.evidence.show_text[s],
                                 Render(EventValue(show_[s], row), ctx_.dict()));
       }

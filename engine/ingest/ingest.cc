@@ -736,4 +736,44 @@ Result<IngestResult> Ingest(const IngestConfig& config, const IngestOptions& opt
   return ingester.Run();
 }
 
+Result<ReparsedLines> ReparseLines(const IngestConfig& config, std::uint32_t source,
+                                   const std::string& path, const std::vector<std::string_view>& lines,
+                                   const std::vector<SourceRef>& refs, const std::vector<bool>& needed) {
+  if (source >= config.sources.size()) return Status::Internal("no source " + std::to_string(source));
+  const SourceConfig& sc = config.sources[source];
+  if (sc.format != InputFormat::kJsonl) {
+    return Status::Internal("source '" + sc.name + "': only JSONL lines are parsed again");
+  }
+  const RecordSchema& schema =
+      sc.kind == RecordKind::kAccount ? config.account_schema : CanonicalSchema(sc.kind);
+  auto compiled = CompiledSource::Compile(sc, schema, needed, /*check_unneeded=*/false);
+  if (!compiled.ok()) return compiled.status();
+  auto chunk = std::make_unique<Chunk>();
+  chunk->source = source;
+  chunk->max_line_bytes = config.max_line_bytes;
+  for (const std::string_view line : lines) {
+    chunk->data.append(line.data(), line.size());
+    chunk->data.append("\n", 1);
+  }
+  chunk->size = chunk->data.size();
+  chunk->data.append_zeros(kChunkPadding);
+  ChunkParser parser(*compiled);
+  ParsedChunk parsed = parser.Parse(std::move(chunk));
+  if (!parsed.quarantine.empty() || parsed.table->rows() != lines.size()) {
+    // Quarantine lines count from 1 within the chunk, one chunk line per cited line.
+    const std::size_t k = parsed.quarantine.empty() ? 0 : parsed.quarantine.front().ref.line - 1;
+    const std::string why = parsed.quarantine.empty()
+                                ? std::string("no record")
+                                : std::string(QuarantineReasonName(parsed.quarantine.front().reason)) +
+                                      (parsed.quarantine.front().detail.empty()
+                                           ? ""
+                                           : ": " + parsed.quarantine.front().detail);
+    const SourceRef& ref = refs.at(std::min(k, refs.size() - 1));
+    return Status::Corruption("'" + path + "' line " + std::to_string(ref.line) + " (offset " +
+                              std::to_string(ref.offset) +
+                              "): the cited line no longer parses as when it was read (" + why + ")");
+  }
+  return ReparsedLines{std::move(parsed.table), std::move(parsed.dict)};
+}
+
 }  // namespace tosguard::engine

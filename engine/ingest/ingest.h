@@ -9,8 +9,10 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/sha256.h"
@@ -122,5 +124,20 @@ struct IngestOptions {
 // file. Bad lines never do: they are quarantined and counted. Going over the
 // quarantine limit is not an error here; it is reported in the result.
 Result<IngestResult> Ingest(const IngestConfig& config, const IngestOptions& options);
+
+// Records parsed again from lines cited by their source references.
+struct ReparsedLines {
+  std::unique_ptr<RecordTable> table;  // one row per line, in the order given
+  Dictionaries dict;                   // the table's string, set and text ids
+};
+
+// Parses `lines`, the bytes of lines of file `path` of source `source` as re-read at
+// `refs`, exactly as ingest parses them, materialising the fields set in `needed` (one
+// flag per schema slot). Evidence uses it to read back the fields it shows but ingest
+// did not keep. JSONL sources only (a CSV line needs its file's header). A line that no
+// longer parses into a record is a Corruption status naming the file, line and offset.
+Result<ReparsedLines> ReparseLines(const IngestConfig& config, std::uint32_t source,
+                                   const std::string& path, const std::vector<std::string_view>& lines,
+                                   const std::vector<SourceRef>& refs, const std::vector<bool>& needed);
 
 }  // namespace tosguard::engine

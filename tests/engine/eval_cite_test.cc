@@ -1,8 +1,10 @@
 // Citing evidence: every cited line is re-read from its file and hashed, and a file that
 // changed after it was read is an integrity error naming the file, line and offset.
+// Shown fields that ingest did not keep are parsed back from the same lines.
 #include <catch2/catch.hpp>
 
 #include "base/sha256.h"
+#include "engine/eval/projection.h"
 #include "tests/engine/eval_test_util.h"
 
 using namespace tosguard;
@@ -46,4 +48,35 @@ TEST_CASE("eval: a cited line that changed after ingest is an integrity error na
   CHECK(r.status().code() == StatusCode::kCorruption);
   CHECK(r.status().message().find("events.jsonl' line 2 (offset ") != std::string::npos);
   CHECK(r.status().message().find("no longer holds event c2") != std::string::npos);
+}
+
+TEST_CASE("eval: a shown field ingest did not keep is read back from the cited line, and a line that no longer parses is an integrity error") {
+  Scenario s = TwoEvents();
+  s.events = {Ev("c1", "a1", "2025-06-01T10:00:00Z", R"("client_ip":"10.0.0.1")"),
+              Ev("c2", "a1", "2025-06-01T11:00:00Z", R"("client_ip":"10.0.0.2")")};
+  s.rules = "rule busy {\n  severity low\n  window 1d\n  violation when count() >= 2\n"
+            "  evidence {\n    show client_ip\n  }\n}\n";
+  Run run(s);
+  auto projected = Ingest(run.config, IngestOptionsFor(run.config, run.plan()));
+  REQUIRE(projected.ok());
+  REQUIRE_FALSE(projected->data.events.column(event_slot::kClientIp).materialised);
+  auto r = Evaluate(run.plan(), projected->data, run.config, {});
+  REQUIRE(r.ok());
+  REQUIRE(r->findings.size() == 1);
+  REQUIRE(r->findings[0].evidence.size() == 2);
+  CHECK(r->findings[0].evidence[0].shown.at(0).second.text == "10.0.0.1");
+  CHECK(r->findings[0].evidence[1].shown.at(0).second.text == "10.0.0.2");
+  CHECK(r->findings[0].evidence[1].shown.at(0).second.type == "string");
+
+  // The second line keeps its event id but is no longer a JSON object (same length).
+  std::string bytes = run.dir.Read("events.jsonl");
+  const std::size_t second = bytes.find('\n') + 1;
+  REQUIRE(bytes[second] == '{');
+  bytes[second] = '[';
+  run.dir.Write("events.jsonl", bytes);
+  auto broken = Evaluate(run.plan(), projected->data, run.config, {});
+  REQUIRE_FALSE(broken.ok());
+  CHECK(broken.status().code() == StatusCode::kCorruption);
+  CHECK(broken.status().message().find("events.jsonl' line 2 (offset ") != std::string::npos);
+  CHECK(broken.status().message().find("no longer parses") != std::string::npos);
 }

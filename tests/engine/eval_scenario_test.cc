@@ -956,16 +956,56 @@ TEST_CASE("eval: matches decided at ingest give the same findings as matches in 
     CHECK(r->stats.rules[k].filtered == full.stats.rules[k].filtered);
   }
 
-  // A field that is also shown stays kept; its matches are still decided at ingest.
+  // A field that is also shown whole is still not kept: the evidence reads it back from
+  // the cited lines. Its matches are still decided at ingest; a shown expression that
+  // does more than load the field keeps it.
   s.rules = Rule("shown", R"(  window 1d
   let reasoning = share(text matches /step by step/)
   violation when reasoning > 0
   evidence {
-    show text
+    show text, user_agent
   }
 )");
   Run shown(s);
   const EventProjection p2 = ProjectEvents(shown.plan());
   CHECK(p2.matches.size() == 1);
-  CHECK(std::find(p2.slots.begin(), p2.slots.end(), event_slot::kText) != p2.slots.end());
+  CHECK(p2.slots.empty());
+  CHECK(p2.shown == std::vector<std::uint32_t>{event_slot::kUserAgent, event_slot::kText});
+  auto shown_ingest = Ingest(shown.config, IngestOptionsFor(shown.config, shown.plan()));
+  REQUIRE(shown_ingest.ok());
+  CHECK(shown_ingest->data.events.column(event_slot::kText).materialised == false);
+  CHECK(shown_ingest->data.events.column(event_slot::kUserAgent).materialised == false);
+  const EvalResult shown_full = shown.Eval();
+  for (const bool hash : {true, false}) {
+    EvalOptions o;
+    o.hash_evidence_lines = hash;
+    auto read_back = Evaluate(shown.plan(), shown_ingest->data, shown.config, o);
+    REQUIRE(read_back.ok());
+    REQUIRE(read_back->findings.size() == shown_full.findings.size());
+    REQUIRE(!shown_full.findings.empty());
+    for (std::size_t i = 0; i < shown_full.findings.size(); ++i) {
+      const Finding& a = read_back->findings[i];
+      const Finding& b = shown_full.findings[i];
+      REQUIRE(a.evidence.size() == b.evidence.size());
+      for (std::size_t k = 0; k < a.evidence.size(); ++k) {
+        CHECK(a.evidence[k].reread.empty());
+        REQUIRE(a.evidence[k].shown.size() == 2);
+        CHECK(a.evidence[k].shown[0].second.text == b.evidence[k].shown[0].second.text);
+        CHECK(a.evidence[k].shown[1].second.text == b.evidence[k].shown[1].second.text);
+        CHECK(!a.evidence[k].shown[0].second.text.empty());
+      }
+      if (hash) CHECK(FindingJson(a) == FindingJson(b));
+    }
+  }
+
+  s.rules = Rule("computed", R"(  window 1d
+  violation when count() > 0
+  evidence {
+    show text contains "step"
+  }
+)");
+  Run computed(s);
+  const EventProjection p3 = ProjectEvents(computed.plan());
+  CHECK(p3.shown.empty());
+  CHECK(std::find(p3.slots.begin(), p3.slots.end(), event_slot::kText) != p3.slots.end());
 }
