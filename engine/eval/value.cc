@@ -70,7 +70,7 @@ Val ColumnValue(const RecordTable& table, std::size_t slot, std::size_t row,
   if (!table.Has(slot, row)) return v;
   v.known = true;
   switch (col.type) {
-    case FieldType::kBool:
+    case FieldType::kBool: v.i = col.u32[row]; break;
     case FieldType::kTimestamp: v.i = col.ints[row]; break;
     case FieldType::kInt: v.num = static_cast<double>(col.ints[row]); break;
     case FieldType::kNumber: v.num = col.nums[row]; break;
@@ -80,14 +80,14 @@ Val ColumnValue(const RecordTable& table, std::size_t slot, std::size_t row,
         v.s = dict.texts.Get(static_cast<std::uint64_t>(col.ints[row]));
         break;
       }
-      v.i = col.ints[row];
-      v.s = dict.strings.Name(static_cast<SymbolId>(col.ints[row]));
+      v.i = col.u32[row];
+      v.s = dict.strings.Name(col.u32[row]);
       break;
     case FieldType::kText:
       v.i = Val::kNoSym;
       v.s = dict.texts.Get(static_cast<std::uint64_t>(col.ints[row]));
       break;
-    case FieldType::kStringSet: v.i = col.ints[row]; break;
+    case FieldType::kStringSet: v.i = col.u32[row]; break;
   }
   return v;
 }

@@ -649,7 +649,7 @@ Status Ingester::Merge(ParsedChunk pc) {
       }
     } else if (keys.size() == 1) {
       const Column& c = local.column(keys[0]);
-      const auto id = static_cast<std::size_t>(remap(c, c.ints[r]));
+      const auto id = static_cast<std::size_t>(remap(c, c.Value(r)));
       auto& first = first_row_by_symbol_[k];
       if (first.size() <= id) first.resize(std::max<std::size_t>(id + 1, first.size() * 2), 0xFFFFFFFFu);
       if (first[id] != 0xFFFFFFFFu) {
@@ -665,7 +665,7 @@ Status Ingester::Merge(ParsedChunk pc) {
         const Column& c = local.column(slot);
         const std::int64_t v = c.type == FieldType::kNumber
                                    ? static_cast<std::int64_t>(std::bit_cast<std::uint64_t>(c.nums[r]))
-                                   : c.present[r] != 0 ? remap(c, c.ints[r]) : 0;
+                                   : c.present[r] != 0 ? remap(c, c.Value(r)) : 0;
         key.append(reinterpret_cast<const char*>(&v), sizeof v);  // NOLINT
       }
       duplicate = !seen_keys_[k].insert(key).second;

@@ -201,6 +201,10 @@ RecordTable::RecordTable(const RecordSchema& schema, std::size_t derived) : sche
     columns_[i].as_text = columns_[i].type == FieldType::kString && KeptAsText(schema_.kind(), i);
   }
   for (std::size_t i = schema_.size(); i < columns_.size(); ++i) columns_[i].type = FieldType::kBool;
+  for (Column& c : columns_) {
+    c.narrow = c.type == FieldType::kBool || c.type == FieldType::kStringSet ||
+               (c.type == FieldType::kString && !c.as_text);
+  }
 }
 
 void RecordTable::Materialise(const std::vector<bool>& slots) {
@@ -220,6 +224,9 @@ void RecordTable::Reserve(std::size_t rows) {
     if (c.type == FieldType::kNumber) {
       c.nums.reserve(rows);
       AdviseHugePages(c.nums);
+    } else if (c.narrow) {
+      c.u32.reserve(rows);
+      AdviseHugePages(c.u32);
     } else {
       c.ints.reserve(rows);
       AdviseHugePages(c.ints);
@@ -237,7 +244,7 @@ void RecordTable::AppendRow(const SourceRef& ref, const std::int64_t* ints, cons
     if (c.type == FieldType::kNumber) {
       c.nums.push_back(nums[i]);
     } else {
-      c.ints.push_back(ints[i]);
+      c.Push(ints[i]);
     }
     c.present.push_back(present[i]);
   }

@@ -178,17 +178,30 @@ struct Dictionaries {
 // the language still sees a string.
 bool KeptAsText(RecordKind kind, std::size_t slot);
 
-// One column of a table. Values by type: bool/int/timestamp in `ints` (bool as 0/1),
-// number in `nums`, string as a SymbolId in `ints` (a TextStore index when `as_text`),
-// text as a TextStore index in `ints`, string_set as a SetDictionary id in `ints`.
-// `present[i]` is 0 for an absent value.
+// One column of a table. Values by type: int/timestamp in `ints`, number in `nums`,
+// text as a TextStore index in `ints`, a string kept as text (`as_text`) as a TextStore
+// index in `ints`; the values that fit 32 bits in `u32` (`narrow`): bool as 0/1, an
+// interned string as its SymbolId, string_set as a SetDictionary id. `present[i]` is
+// 0 for an absent value.
 struct Column {
   FieldType type = FieldType::kInt;
   bool materialised = false;
   bool as_text = false;  // a string column kept as TextStore indexes (see KeptAsText)
+  bool narrow = false;   // values in `u32` rather than `ints`
   std::vector<std::int64_t> ints;
+  std::vector<std::uint32_t> u32;
   std::vector<double> nums;
   std::vector<std::uint8_t> present;
+
+  // The value of row `row` of a column that is not of type number.
+  std::int64_t Value(std::size_t row) const { return narrow ? u32[row] : ints[row]; }
+  void Push(std::int64_t v) {
+    if (narrow) {
+      u32.push_back(static_cast<std::uint32_t>(v));
+    } else {
+      ints.push_back(v);
+    }
+  }
 };
 
 // The records of one kind. Rows are in input order (sources, files, lines).
@@ -234,13 +247,21 @@ class RecordTable {
       Column& c = columns_[i];
       const Column& o = other.columns_[i];
       if (!o.materialised) {  // another source of this kind maps the field, not this one's
-        (c.type == FieldType::kNumber ? c.nums.resize(c.nums.size() + rows.size(), 0)
-                                      : c.ints.resize(c.ints.size() + rows.size(), 0));
+        if (c.type == FieldType::kNumber) {
+          c.nums.resize(c.nums.size() + rows.size(), 0);
+        } else if (c.narrow) {
+          c.u32.resize(c.u32.size() + rows.size(), 0);
+        } else {
+          c.ints.resize(c.ints.size() + rows.size(), 0);
+        }
         c.present.resize(c.present.size() + rows.size(), 0);
         continue;
       }
       if (c.type == FieldType::kNumber) {
         for (const std::uint32_t r : rows) c.nums.push_back(o.nums[r]);
+      } else if (c.narrow) {
+        for (const std::uint32_t r : rows)
+          c.u32.push_back(static_cast<std::uint32_t>(o.present[r] != 0 ? remap(o, o.u32[r]) : o.u32[r]));
       } else {
         for (const std::uint32_t r : rows) c.ints.push_back(o.present[r] != 0 ? remap(o, o.ints[r]) : o.ints[r]);
       }
@@ -253,10 +274,10 @@ class RecordTable {
     const Column& c = columns_[slot];
     return c.materialised && c.present[row] != 0;
   }
-  std::int64_t Int(std::size_t slot, std::size_t row) const { return columns_[slot].ints[row]; }
+  std::int64_t Int(std::size_t slot, std::size_t row) const { return columns_[slot].Value(row); }
   double Num(std::size_t slot, std::size_t row) const { return columns_[slot].nums[row]; }
   SymbolId Sym(std::size_t slot, std::size_t row) const {
-    return static_cast<SymbolId>(columns_[slot].ints[row]);
+    return static_cast<SymbolId>(columns_[slot].Value(row));
   }
 
  private:

@@ -105,8 +105,39 @@ TEST_CASE("tables keep only materialised columns, aligned row by row") {
   CHECK(table.Has(event_slot::kTemperature, 1));
   CHECK(table.Num(event_slot::kTemperature, 1) == 0.5);
   CHECK_FALSE(table.Has(event_slot::kModel, 0));  // not materialised
-  CHECK(table.column(event_slot::kModel).ints.empty());
+  CHECK(table.column(event_slot::kModel).u32.empty());
   CHECK(table.ref(1).offset == 11);
+}
+
+TEST_CASE("bool, interned string and set columns hold 32-bit values, the others 64-bit ones") {
+  RecordTable table(CanonicalSchema(RecordKind::kEvent), /*derived=*/1);
+  const std::size_t derived = table.schema().size();
+  std::vector<bool> want(table.slots(), false);
+  for (const std::size_t s : {event_slot::kTs, event_slot::kEventId, event_slot::kModel,
+                              event_slot::kInputTokens, derived})
+    want[s] = true;
+  table.Materialise(want);
+  const std::size_t n = table.slots();
+  std::vector<std::int64_t> ints(n, 0);
+  std::vector<double> nums(n, 0);
+  std::vector<std::uint8_t> present(n, 1);
+  ints[event_slot::kTs] = std::int64_t{1} << 40;  // beyond 32 bits
+  ints[event_slot::kEventId] = 3;                 // a TextStore index
+  ints[event_slot::kModel] = 0xFFFFFFFE;          // the largest symbol id
+  ints[event_slot::kInputTokens] = -5;
+  ints[derived] = 1;
+  table.AppendRow(SourceRef{0, 1, 0, 10}, ints.data(), nums.data(), present.data());
+  CHECK(table.column(event_slot::kModel).narrow);
+  CHECK(table.column(event_slot::kModel).ints.empty());
+  CHECK(table.Sym(event_slot::kModel, 0) == 0xFFFFFFFEu);
+  CHECK(table.column(derived).narrow);
+  CHECK(table.Int(derived, 0) == 1);
+  CHECK_FALSE(table.column(event_slot::kEventId).narrow);  // kept as text: a 64-bit index
+  CHECK(table.Int(event_slot::kEventId, 0) == 3);
+  CHECK_FALSE(table.column(event_slot::kTs).narrow);
+  CHECK(table.Int(event_slot::kTs, 0) == std::int64_t{1} << 40);
+  CHECK(table.Int(event_slot::kInputTokens, 0) == -5);
+  CHECK(table.column(event_slot::kTags).narrow);  // a string_set
 }
 
 TEST_CASE("the key index finds each row by its key through growth, and only that row") {
