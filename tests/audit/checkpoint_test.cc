@@ -391,10 +391,7 @@ TEST_CASE("keys: reading key files") {
 }
 
 TEST_CASE("checkpoint: the openssl command line verifies the signature") {
-  if (!HaveOpensslCli()) {
-    WARN("openssl command not found; the command-line check of docs/evidence.md is skipped");
-    return;
-  }
+  if (!HaveOpensslCli()) FAIL("the openssl command is not installed: run scripts/setup.sh");
   TempDir dir;
   const PrivateKey key = FreshKey();
   const Checkpoint c = Sample();

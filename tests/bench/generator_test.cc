@@ -425,22 +425,11 @@ TEST_CASE("generator: impossible options are refused") {
   CHECK(gen::Generate(o).status().code() == StatusCode::kNotFound);
 }
 
-TEST_CASE("generator: real prompt texts are used when a directory is given") {
-  const std::string data = std::string(TOSGUARD_SOURCE_DIR) + "/../shared/data";
-  if (!fs::exists(data + "/oasst_en_100_text.jsonl")) {
-    WARN("no ../shared/data: skipped");
-    return;
-  }
-  TempDir dir("prompts");
-  gen::GeneratorOptions o = Small(dir.str());
-  o.events = 1500;
-  o.prompts_dir = data;
-  REQUIRE(gen::Generate(o).ok());
-  // Some generated text is a line of the real files (they are not copied anywhere).
-  const std::string events = ReadFile(dir.str() + "/events.jsonl");
+// Some generated text is a line of `file` (a JSON string a line): the generator took it.
+int TextsUsed(const std::string& events, const std::string& file) {
   simdjson::ondemand::parser parser;
   int found = 0;
-  for (const std::string& line : Lines(ReadFile(data + "/oasst_en_100_text.jsonl"))) {
+  for (const std::string& line : Lines(ReadFile(file))) {
     simdjson::padded_string padded(line);
     std::string_view text;
     if (parser.iterate(padded).get_string().get(text) != simdjson::SUCCESS) continue;
@@ -450,5 +439,30 @@ TEST_CASE("generator: real prompt texts are used when a directory is given") {
       ++found;
     }
   }
-  CHECK(found > 0);
+  return found;
+}
+
+TEST_CASE("generator: prompt texts are taken from a directory when one is given") {
+  // A directory of our own, so the test runs wherever the real data is.
+  TempDir prompts("prompt-files");
+  {
+    std::ofstream out(prompts.str() + "/ours.jsonl");
+    for (int k = 0; k < 40; ++k) out << "\"Summarise the quarterly report number " << k << " for the board\"\n";
+  }
+  TempDir dir("prompts");
+  gen::GeneratorOptions o = Small(dir.str());
+  o.events = 1500;
+  o.prompts_dir = prompts.str();
+  REQUIRE(gen::Generate(o).ok());
+  CHECK(TextsUsed(ReadFile(dir.str() + "/events.jsonl"), prompts.str() + "/ours.jsonl") > 0);
+
+  // And the real prompt files, where they are (they are not copied anywhere).
+  const std::string data = std::string(TOSGUARD_SOURCE_DIR) + "/../shared/data";
+  if (!fs::exists(data + "/oasst_en_100_text.jsonl")) return;
+  TempDir real("real-prompts");
+  o = Small(real.str());
+  o.events = 1500;
+  o.prompts_dir = data;
+  REQUIRE(gen::Generate(o).ok());
+  CHECK(TextsUsed(ReadFile(real.str() + "/events.jsonl"), data + "/oasst_en_100_text.jsonl") > 0);
 }
