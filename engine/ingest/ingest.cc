@@ -740,6 +740,8 @@ Result<ReparsedLines> ReparseLines(const IngestConfig& config, std::uint32_t sou
                                    const std::string& path, const std::vector<std::string_view>& lines,
                                    const std::vector<SourceRef>& refs, const std::vector<bool>& needed) {
   if (source >= config.sources.size()) return Status::Internal("no source " + std::to_string(source));
+  if (lines.size() != refs.size()) return Status::Internal("one reference per line is needed");
+  if (lines.empty()) return Status::Internal("no line to parse again");
   const SourceConfig& sc = config.sources[source];
   if (sc.format != InputFormat::kJsonl) {
     return Status::Internal("source '" + sc.name + "': only JSONL lines are parsed again");
@@ -768,7 +770,7 @@ Result<ReparsedLines> ReparseLines(const IngestConfig& config, std::uint32_t sou
                                       (parsed.quarantine.front().detail.empty()
                                            ? ""
                                            : ": " + parsed.quarantine.front().detail);
-    const SourceRef& ref = refs.at(std::min(k, refs.size() - 1));
+    const SourceRef& ref = refs[std::min(k, refs.size() - 1)];
     return Status::Corruption("'" + path + "' line " + std::to_string(ref.line) + " (offset " +
                               std::to_string(ref.offset) +
                               "): the cited line no longer parses as when it was read (" + why + ")");
