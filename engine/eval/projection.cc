@@ -85,7 +85,7 @@ IngestOptions IngestOptionsFor(const IngestConfig& config, const dsl::Plan& plan
   accounts.assign(config.account_schema.size(), false);
   for (auto s : projection.slots) events[s] = true;
   for (const SourceConfig& source : config.sources) {
-    if (source.kind == RecordKind::kEvent && source.format != InputFormat::kJsonl) {
+    if (source.kind == RecordKind::kEvent && !LinesParseAlone(source)) {
       for (auto s : projection.shown) events[s] = true;
     }
   }

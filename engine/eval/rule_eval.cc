@@ -623,9 +623,9 @@ Status RuleEval::GatherEvidence(std::vector<Pending>* pending) {
       item.sort_key = Render(c[i].key, ctx_.dict());
       for (std::size_t s = 0; s < rule_.evidence.show.size(); ++s) {
         // A shown field that ingest did not keep is read back from the cited line
-        // when the evaluation cites the lines (a JSONL line parses on its own).
+        // when the evaluation cites the lines.
         if (IsShownField(show_[s]) && !ev.column(show_[s].code[0].arg).materialised &&
-            ctx_.config().sources.at(file.source).format == InputFormat::kJsonl) {
+            LinesParseAlone(ctx_.config().sources.at(file.source))) {
           item.reread.emplace_back(static_cast<std::uint32_t>(s), show_[s].code[0].arg);
           item.shown.emplace_back(rule_.evidence.show_text[s], EvalValueOut{});
           continue;

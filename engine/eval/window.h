@@ -4,9 +4,8 @@
 // 64-bit words (the layout depends on the rule's aggregates) plus, for distinct,
 // percentile and max_gap, a list of values. A distinct() list skips a value equal to the
 // one it took last, so it grows with the scope's distinct values of the day, not with
-// its events. Every state is exact and independent of
-// the order events are added in (sums are 128-bit fixed point, value lists are sorted
-// when the states are finished).
+// its events. Every state is exact and independent of the order events are added in
+// (sums are 128-bit fixed point, value lists are sorted when the states are finished).
 #pragma once
 
 #include <array>

@@ -736,6 +736,8 @@ Result<IngestResult> Ingest(const IngestConfig& config, const IngestOptions& opt
   return ingester.Run();
 }
 
+bool LinesParseAlone(const SourceConfig& source) { return source.format == InputFormat::kJsonl; }
+
 Result<ReparsedLines> ReparseLines(const IngestConfig& config, std::uint32_t source,
                                    const std::string& path, const std::vector<std::string_view>& lines,
                                    const std::vector<SourceRef>& refs, const std::vector<bool>& needed) {
@@ -743,8 +745,8 @@ Result<ReparsedLines> ReparseLines(const IngestConfig& config, std::uint32_t sou
   if (lines.size() != refs.size()) return Status::Internal("one reference per line is needed");
   if (lines.empty()) return Status::Internal("no line to parse again");
   const SourceConfig& sc = config.sources[source];
-  if (sc.format != InputFormat::kJsonl) {
-    return Status::Internal("source '" + sc.name + "': only JSONL lines are parsed again");
+  if (!LinesParseAlone(sc)) {
+    return Status::Internal("source '" + sc.name + "': its lines do not parse on their own");
   }
   const RecordSchema& schema =
       sc.kind == RecordKind::kAccount ? config.account_schema : CanonicalSchema(sc.kind);

@@ -131,11 +131,15 @@ struct ReparsedLines {
   Dictionaries dict;                   // the table's string, set and text ids
 };
 
+// Whether a line of `source` parses on its own: a JSONL line is a whole record, a CSV
+// line needs its file's header.
+bool LinesParseAlone(const SourceConfig& source);
+
 // Parses `lines`, the bytes of lines of file `path` of source `source` as re-read at
 // `refs`, exactly as ingest parses them, materialising the fields set in `needed` (one
 // flag per schema slot). Evidence uses it to read back the fields it shows but ingest
-// did not keep. JSONL sources only (a CSV line needs its file's header). A line that no
-// longer parses into a record is a Corruption status naming the file, line and offset.
+// did not keep. Only for sources whose lines parse alone. A line that no longer
+// parses into a record is a Corruption status naming the file, line and offset.
 Result<ReparsedLines> ReparseLines(const IngestConfig& config, std::uint32_t source,
                                    const std::string& path, const std::vector<std::string_view>& lines,
                                    const std::vector<SourceRef>& refs, const std::vector<bool>& needed);

@@ -60,6 +60,17 @@ TEST_CASE("eval: a shown field ingest did not keep is read back from the cited l
   auto projected = Ingest(run.config, IngestOptionsFor(run.config, run.plan()));
   REQUIRE(projected.ok());
   REQUIRE_FALSE(projected->data.events.column(event_slot::kClientIp).materialised);
+  // A CSV line cannot be parsed without its file's header: with a CSV event source the
+  // shown field is kept instead.
+  IngestConfig with_csv = run.config;
+  SourceConfig csv = with_csv.sources.front();
+  csv.name = "csv events";
+  csv.kind = RecordKind::kEvent;
+  csv.format = InputFormat::kCsv;
+  with_csv.sources.push_back(csv);
+  CHECK_FALSE(LinesParseAlone(csv));
+  CHECK(IngestOptionsFor(with_csv, run.plan()).needed[static_cast<std::size_t>(RecordKind::kEvent)]
+            .at(event_slot::kClientIp));
   auto r = Evaluate(run.plan(), projected->data, run.config, {});
   REQUIRE(r.ok());
   REQUIRE(r->findings.size() == 1);
