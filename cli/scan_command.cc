@@ -1,5 +1,6 @@
 // `tosguard scan`: evaluate a rule pack over the configured sources and print findings.
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -17,6 +18,12 @@
 
 namespace tosguard::cli {
 namespace {
+
+// The process's peak resident memory so far, in MiB (for the debug log).
+long PeakMemoryMiB() {
+  rusage u{};
+  return ::getrusage(RUSAGE_SELF, &u) == 0 ? u.ru_maxrss / 1024 : -1;
+}
 
 struct ScanArgs {
   ScanInputArgs inputs;
@@ -157,6 +164,7 @@ void Run(const ScanArgs& args, CliContext& ctx) {
   auto in = LoadScanInputs(args.inputs, &code);
   if (bar) std::cerr << "\r\033[K" << std::flush;
   const auto t1 = std::chrono::steady_clock::now();
+  const long peak_after_inputs = PeakMemoryMiB();
   if (!in) {
     ctx.exit_code = code;
     return;
@@ -173,9 +181,10 @@ void Run(const ScanArgs& args, CliContext& ctx) {
   auto result = engine::Evaluate(in->rules.plan, in->ingest.data, in->config, options);
   if (bar) std::cerr << "\r\033[K" << std::flush;
   const auto t2 = std::chrono::steady_clock::now();
-  spdlog::debug("scan: inputs read in {:.2f} s, rules evaluated in {:.2f} s",
-                std::chrono::duration<double>(t1 - t0).count(),
-                std::chrono::duration<double>(t2 - t1).count());
+  spdlog::debug("scan: inputs read in {:.2f} s (peak memory {} MiB), rules evaluated in {:.2f} s "
+                "(peak memory {} MiB)",
+                std::chrono::duration<double>(t1 - t0).count(), peak_after_inputs,
+                std::chrono::duration<double>(t2 - t1).count(), PeakMemoryMiB());
   if (!result.ok()) {
     spdlog::error("scan failed: {}", result.status().message());
     ctx.exit_code = result.status().code() == StatusCode::kCorruption        ? kExitIntegrity

@@ -11,7 +11,11 @@ using dsl::AggKind;
 
 namespace {
 
+// A list cell's first word: no value yet, a distinct() cell's one value (kept in its
+// second word, no list made), or the number of the cell's list.
 constexpr std::uint64_t kNoList = ~std::uint64_t{0};
+constexpr std::uint64_t kOneValue = kNoList - 1;
+bool IsList(std::uint64_t w) { return w < kOneValue; }
 
 bool AddOverflows(Int128 a, Int128 b, Int128* out) { return __builtin_add_overflow(a, b, out); }
 
@@ -197,12 +201,23 @@ void DayStates::Add(std::uint32_t state, const Val* values, TimestampUs ts) {
       case AggKind::kDistinct: {
         if (!v.known) break;
         // A scope's events of a day mostly repeat its values: a value equal to the
-        // list's latest is not appended again, so a list grows with the day's distinct
-        // values rather than its events (Finish still removes every other repeat).
-        const std::int64_t x = v.type == Type::kNumber ? DoubleKey(v.num) : v.i;
-        if (w[0] != kNoList && w[1] == static_cast<std::uint64_t>(x)) break;
-        append(w, x);
-        w[1] = static_cast<std::uint64_t>(x);
+        // latest is not appended again, so a list grows with the day's distinct values
+        // rather than its events (Finish still removes every other repeat). Most cells
+        // never see a second value: the first stays in the cell, and a list is made only
+        // when another value comes.
+        const auto x = static_cast<std::uint64_t>(v.type == Type::kNumber ? DoubleKey(v.num) : v.i);
+        if (w[0] == kNoList) {
+          w[0] = kOneValue;
+          w[1] = x;
+          break;
+        }
+        if (w[1] == x) break;
+        if (w[0] == kOneValue) {
+          w[0] = lists_++;
+          pending_.emplace_back(static_cast<std::uint32_t>(w[0]), static_cast<std::int64_t>(w[1]));
+        }
+        pending_.emplace_back(static_cast<std::uint32_t>(w[0]), static_cast<std::int64_t>(x));
+        w[1] = x;
         break;
       }
       case AggKind::kPercentile:
@@ -270,7 +285,7 @@ void DayStates::Finish() {
         case AggKind::kDistinct:
         case AggKind::kPercentile:
         case AggKind::kMaxGap:
-          if (w != kNoList) {
+          if (IsList(w)) {
             list_of[w] = lists;
             w = lists++;
           }
@@ -297,10 +312,12 @@ void DayStates::Finish() {
       const AggKind kind = rule_.aggregates[a].kind;
       if (kind != AggKind::kDistinct && kind != AggKind::kMaxGap) continue;
       const std::uint64_t w = words_[s * stride_ + offset_[a]];  // only list cells own this word
-      if (w != kNoList) kind_of[w] = kind == AggKind::kDistinct ? 1 : 2;
+      if (IsList(w)) kind_of[w] = kind == AggKind::kDistinct ? 1 : 2;
     }
   }
-  gap_.resize(lists_);
+  const bool gaps = std::any_of(rule_.aggregates.begin(), rule_.aggregates.end(),
+                                [](const dsl::AggregateSpec& a) { return a.kind == AggKind::kMaxGap; });
+  if (gaps) gap_.resize(lists_);  // indexed by list; only max_gap lists fill theirs
   for (std::uint32_t l = 0; l < lists_; ++l) {
     auto first = values_.begin() + static_cast<std::ptrdiff_t>(list_begin_[l]);
     auto last = values_.begin() + static_cast<std::ptrdiff_t>(list_end_[l]);
@@ -318,6 +335,11 @@ void DayStates::Finish() {
 std::size_t DayStates::listed_values() const {
   std::size_t n = pending_.size();
   for (std::size_t l = 0; l < list_end_.size(); ++l) n += list_end_[l] - list_begin_[l];
+  for (std::size_t s = 0; s < keys_.size(); ++s) {
+    for (std::size_t a = 0; a < rule_.aggregates.size(); ++a) {
+      if (rule_.aggregates[a].kind == AggKind::kDistinct && words_[s * stride_ + offset_[a]] == kOneValue) ++n;
+    }
+  }
   return n;
 }
 
@@ -409,19 +431,25 @@ void Window::Apply(std::size_t entry, bool remove) {
       }
       case AggKind::kDistinct: {
         if (w[0] == kNoList) break;
-        // Each day's list holds its values once (Finish made it unique).
+        // Each day's values count once (Finish made every list unique).
         FlatMap& index = value_index_[distinct_at_[a]];
         std::vector<std::uint32_t>& days = value_days_[distinct_at_[a]];
-        for (std::uint64_t i = s_.list_begin_[w[0]]; i < s_.list_end_[w[0]]; ++i) {
-          const auto key = static_cast<std::uint64_t>(s_.values_[i]);
+        auto apply = [&](std::uint64_t key) {
           if (remove) {
             if (--days[index.Find(key)] == 0) --counts_[a];
-            continue;
+            return;
           }
           const auto next = static_cast<std::uint32_t>(days.size());
           const std::uint32_t k = index.FindOrInsert(key, next);
           if (k == next) days.push_back(0);
           if (days[k]++ == 0) ++counts_[a];
+        };
+        if (w[0] == kOneValue) {
+          apply(w[1]);
+          break;
+        }
+        for (std::uint64_t i = s_.list_begin_[w[0]]; i < s_.list_end_[w[0]]; ++i) {
+          apply(static_cast<std::uint64_t>(s_.values_[i]));
         }
         break;
       }

@@ -4,7 +4,8 @@
 // 64-bit words (the layout depends on the rule's aggregates) plus, for distinct,
 // percentile and max_gap, a list of values. A distinct() list skips a value equal to the
 // one it took last, so it grows with the scope's distinct values of the day, not with
-// its events. Every state is exact and independent of the order events are added in
+// its events; a distinct() cell that only ever sees one value keeps it in its own words
+// and makes no list at all. Every state is exact and independent of the order events are added in
 // (sums are 128-bit fixed point, value lists are sorted when the states are finished).
 #pragma once
 
@@ -53,6 +54,8 @@ class DayStates {
   // Values the lists hold: before Finish as appended, after it as kept (distinct values
   // once per list).
   std::size_t listed_values() const;
+  // Value lists made (a distinct() cell with a single value makes none).
+  std::size_t lists() const { return lists_; }
 
   struct Entry {
     std::uint32_t scope;

@@ -37,14 +37,52 @@ TEST_CASE("day states: a distinct list grows with the day's distinct values, not
   // Scope 1 repeats one value: its list holds it once. Scope 2 alternates two: each
   // differs from the one before, so all are listed until Finish keeps one of each.
   CHECK(states.listed_values() == 1 + 1000);
+  CHECK(states.lists() == 1);  // scope 1's one value stays in its state
   states.Finish();
   CHECK(states.listed_values() == 1 + 2);
+  CHECK(states.lists() == 1);
   const std::vector<DayStates::Entry> entries = states.Sorted();
   REQUIRE(entries.size() == 2);
   CHECK(entries[0].scope == 1);
   CHECK(entries[1].scope == 2);
   CHECK(states.Events(entries[0].state) == 1000);
   CHECK(states.Events(entries[1].state) == 1000);
+}
+
+TEST_CASE("day states: a distinct cell keeps its one value without a list, and a window counts it with the listed ones") {
+  const Run run(
+      OneRule("  window 3d\n  let models = distinct(model)\n  violation when models > 1\n"));
+  DayStates states(run.plan().rules.at(0), 0);
+  // Day 0 sees only model 5, day 1 models 5 and 6, day 2 only model 6 (twice).
+  const std::uint32_t d0 = states.Get(1, 0), d1 = states.Get(1, 1), d2 = states.Get(1, 2);
+  const Val five = Str(5), six = Str(6);
+  states.Add(d0, &five, 0);
+  states.Add(d1, &five, 1);
+  states.Add(d1, &six, 2);
+  states.Add(d1, &five, 3);
+  states.Add(d2, &six, 4);
+  states.Add(d2, &six, 5);
+  CHECK(states.lists() == 1);  // only day 1 saw a second value
+  CHECK(states.listed_values() == 1 + 3 + 1);
+  states.Finish();
+  CHECK(states.listed_values() == 1 + 2 + 1);
+  const std::vector<DayStates::Entry> entries = states.Sorted();
+  REQUIRE(entries.size() == 3);
+  Window w(states, entries);
+  w.SetBegin(0);
+  w.Reset();
+  w.PushBack();  // day 0: {5}
+  CHECK(w.Result(0, 3 * kMicrosPerDay).num == 1);
+  w.PushBack();  // days 0-1: {5, 6}
+  CHECK(w.Result(0, 3 * kMicrosPerDay).num == 2);
+  w.PushBack();  // days 0-2: {5, 6}
+  CHECK(w.Result(0, 3 * kMicrosPerDay).num == 2);
+  w.PopFront();  // days 1-2: {5, 6}
+  CHECK(w.Result(0, 3 * kMicrosPerDay).num == 2);
+  w.PopFront();  // day 2: {6}
+  CHECK(w.Result(0, 3 * kMicrosPerDay).num == 1);
+  w.PopFront();  // nothing
+  CHECK(w.Result(0, 3 * kMicrosPerDay).num == 0);
 }
 
 TEST_CASE("day states: percentile lists keep every value, repeats included") {
