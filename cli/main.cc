@@ -4,6 +4,7 @@
 
 #include <malloc.h>
 
+#include <cstddef>
 #include <cstdio>
 #include <exception>
 #include <string>
@@ -16,7 +17,25 @@
 #include "cli/command.h"
 #include "cli/evidence.h"
 
+#ifdef TOSGUARD_JEMALLOC
+extern "C" int mallctl(const char* name, void* oldp, std::size_t* oldlenp, void* newp, std::size_t newlen);
+#endif
+
 namespace {
+
+// Which allocator serves the process (the debug log names it).
+std::string AllocatorName() {
+#ifdef TOSGUARD_JEMALLOC
+  const char* version = nullptr;
+  std::size_t size = sizeof version;
+  if (mallctl("version", &version, &size, nullptr, 0) == 0 && version != nullptr) {
+    return std::string("jemalloc ") + version;
+  }
+  return "jemalloc (version unknown)";
+#else
+  return "the C library's malloc";
+#endif
+}
 
 // %j: the log message as a JSON string, escaped (messages can quote hostile input).
 class JsonMessageFlag : public spdlog::custom_flag_formatter {
@@ -64,7 +83,7 @@ void SetUpLogging(const tosguard::cli::CliContext& ctx) {
 int main(int argc, char** argv) {
   tosguard::cli::SetCommandLine(argc, argv);
   using namespace tosguard::cli;
-#ifdef __GLIBC__
+#if defined(__GLIBC__) && !defined(TOSGUARD_JEMALLOC)
   // Ingest allocates and frees many multi-megabyte buffers (chunks, per-chunk tables).
   // glibc would map each with mmap and unmap it on free, so every reuse faults in fresh
   // zeroed pages; keeping them in the heap lets freed buffers be reused as they are.
@@ -87,7 +106,10 @@ int main(int argc, char** argv) {
       "Exit codes: 0 success, 1 findings/check errors/failing tests, 2 usage or configuration "
       "error, 3 input problems (unreadable input, quarantine over limit), 4 integrity failure, "
       "70 internal error. See docs/cli.md.");
-  app.parse_complete_callback([&ctx] { SetUpLogging(ctx); });
+  app.parse_complete_callback([&ctx] {
+    SetUpLogging(ctx);
+    spdlog::debug("allocator: {}", AllocatorName());
+  });
 
   AddIngestCommand(app, ctx);
   AddCheckCommand(app, ctx);

@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build git pkg-config clang
   libboost-dev libsqlite3-dev sqlite3 libyaml-cpp-dev libspdlog-dev catch2
-  libsimdjson-dev libcli11-dev libre2-dev libssl-dev zlib1g-dev libzstd-dev
+  libsimdjson-dev libcli11-dev libre2-dev libssl-dev zlib1g-dev libzstd-dev libjemalloc-dev
   zstd gzip hyperfine time bsdutils chromium openssl
 )
 

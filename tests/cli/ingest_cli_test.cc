@@ -37,6 +37,15 @@ TEST_CASE("the version flag names the version and the build's revision") {
   CHECK(r.out.find('(') != std::string::npos);
 }
 
+TEST_CASE("the debug log names the allocator the command runs on") {
+  CommandResult r = RunTosguard({"--log-level", "debug", "fmt", "--check", "no-such-rules.tos"});
+#ifdef TOSGUARD_JEMALLOC
+  CHECK(r.err.find("allocator: jemalloc 5.") != std::string::npos);
+#else
+  CHECK(r.err.find("allocator: the C library's malloc") != std::string::npos);
+#endif
+}
+
 TEST_CASE("help works for the command and every subcommand") {
   CommandResult top = RunTosguard({"--help"});
   CHECK(top.exit_code == 0);
