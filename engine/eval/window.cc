@@ -237,43 +237,88 @@ void DayStates::Reserve(std::size_t events) {
   pending_.reserve(events * lists);
 }
 
+namespace {
+
+template <std::size_t kStride>
+void GatherStates(const std::vector<std::uint32_t>& order, const std::vector<std::uint64_t>& from,
+                  std::vector<std::uint64_t>& to) {
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    const std::uint64_t* src = &from[std::size_t{order[i]} * kStride];
+    std::uint64_t* dst = &to[i * kStride];
+    for (std::size_t k = 0; k < kStride; ++k) dst[k] = src[k];
+  }
+}
+
+}  // namespace
+
+std::vector<std::uint32_t> DayStates::ScopeDayOrder() const {
+  const std::size_t n = keys_.size();
+  std::vector<std::uint32_t> order(n);
+  if (n == 0) return order;
+  std::uint32_t max_scope = 0;
+  std::int64_t min_day = keys_[0].second, max_day = keys_[0].second;
+  for (const auto& [scope, day] : keys_) {
+    max_scope = std::max(max_scope, scope);
+    min_day = std::min(min_day, day);
+    max_day = std::max(max_day, day);
+  }
+  const auto days = static_cast<std::uint64_t>(max_day - min_day) + 1;
+  if (std::uint64_t{max_scope} + 1 > 4 * n + 1024 || days > 4 * n + 1024) {
+    // Sparse keys: a comparison sort costs less than the counters would.
+    for (std::uint32_t s = 0; s < n; ++s) order[s] = s;
+    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return keys_[a] < keys_[b]; });
+    return order;
+  }
+  // Two stable counting sorts: by day, then by scope.
+  std::vector<std::uint32_t> by_day(n);
+  {
+    std::vector<std::uint32_t> start(days + 1, 0);
+    for (const auto& key : keys_) ++start[static_cast<std::size_t>(key.second - min_day) + 1];
+    for (std::size_t d = 1; d <= days; ++d) start[d] += start[d - 1];
+    for (std::uint32_t s = 0; s < n; ++s) by_day[start[static_cast<std::size_t>(keys_[s].second - min_day)]++] = s;
+  }
+  std::vector<std::uint32_t> start(std::size_t{max_scope} + 2, 0);
+  for (const auto& key : keys_) ++start[std::size_t{key.first} + 1];
+  for (std::size_t v = 1; v < start.size(); ++v) start[v] += start[v - 1];
+  for (const std::uint32_t s : by_day) order[start[keys_[s].first]++] = s;
+  return order;
+}
+
 void DayStates::Finish() {
   // The states are laid out again in (scope, day) order, the order the window sweep
   // reads them in, and their lists and sums are numbered in that order too: the sweep
   // then reads each array front to back instead of jumping between the states' creation
   // (event) order. States are found through Sorted() from here on.
   index_ = FlatMap(0);
-  std::vector<Entry> sorted;
-  sorted.reserve(keys_.size());
-  for (std::size_t s = 0; s < keys_.size(); ++s)
-    sorted.push_back({keys_[s].first, keys_[s].second, static_cast<std::uint32_t>(s)});
-  std::sort(sorted.begin(), sorted.end(), [](const Entry& a, const Entry& b) {
-    return a.scope != b.scope ? a.scope < b.scope : a.day < b.day;
-  });
-  // State s takes the words of state sorted[s].state: moved in place, cycle by cycle,
-  // so no second copy of every state is held.
-  std::vector<bool> placed(sorted.size(), false);
-  std::vector<std::uint64_t> held(stride_);
-  for (std::size_t start = 0; start < sorted.size(); ++start) {
-    if (placed[start]) continue;
-    std::copy_n(&words_[start * stride_], stride_, held.data());
-    for (std::size_t s = start;;) {
-      placed[s] = true;
-      const std::size_t from = sorted[s].state;
-      if (from == start) {
-        std::copy_n(held.data(), stride_, &words_[s * stride_]);
-        break;
+  const std::vector<std::uint32_t> order = ScopeDayOrder();
+  // State s takes the words of state order[s]: gathered into a new array, written front
+  // to back.
+  std::vector<std::uint64_t> words(words_.size());
+  switch (stride_) {  // a fixed stride copies a state in a few moves, without a call
+    case 1: GatherStates<1>(order, words_, words); break;
+    case 2: GatherStates<2>(order, words_, words); break;
+    case 3: GatherStates<3>(order, words_, words); break;
+    case 4: GatherStates<4>(order, words_, words); break;
+    case 5: GatherStates<5>(order, words_, words); break;
+    case 6: GatherStates<6>(order, words_, words); break;
+    case 7: GatherStates<7>(order, words_, words); break;
+    default:
+      for (std::size_t i = 0; i < order.size(); ++i) {
+        std::copy_n(&words_[order[i] * stride_], stride_, &words[i * stride_]);
       }
-      std::copy_n(&words_[from * stride_], stride_, &words_[s * stride_]);
-      s = from;
-    }
+  }
+  words_.swap(words);
+  std::vector<std::uint64_t>().swap(words);
+  {
+    std::vector<std::pair<std::uint32_t, std::int64_t>> keys(keys_.size());
+    for (std::size_t i = 0; i < order.size(); ++i) keys[i] = keys_[order[i]];
+    keys_.swap(keys);
   }
   std::vector<ExactSum> sums;
   sums.reserve(sums_.size());
   std::vector<std::uint32_t> list_of(lists_);  // a list's number in the new order
   std::uint32_t lists = 0;
-  for (std::size_t s = 0; s < sorted.size(); ++s) {
-    keys_[s] = {sorted[s].scope, sorted[s].day};
+  for (std::size_t s = 0; s < keys_.size(); ++s) {
     for (std::size_t a = 0; a < rule_.aggregates.size(); ++a) {
       std::uint64_t& w = words_[s * stride_ + offset_[a]];
       switch (rule_.aggregates[a].kind) {
@@ -295,7 +340,6 @@ void DayStates::Finish() {
     }
   }
   sums_.swap(sums);
-  std::vector<Entry>().swap(sorted);
   for (auto& entry : pending_) entry.first = list_of[entry.first];
 
   // Counting sort of the appended values by list, then each list sorted in place.

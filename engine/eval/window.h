@@ -70,6 +70,8 @@ class DayStates {
 
  private:
   friend class Window;
+  // The states' numbers in (scope, day) order.
+  std::vector<std::uint32_t> ScopeDayOrder() const;
   const dsl::RulePlan& rule_;
   std::int64_t base_day_;
   std::vector<std::uint32_t> offset_;  // per aggregate: first word in a state

@@ -139,5 +139,30 @@ TEST_CASE(
   CHECK(w.Result(2, 3 * kMicrosPerDay).num == 1);
 }
 
+TEST_CASE("day states: states with sparse scope values or days far apart are ordered too") {
+  const Run run(OneRule("  window 3d\n  let n = count()\n  violation when n > 100\n"));
+  DayStates states(run.plan().rules.at(0), 0);
+  // Scope values near 2^32 and days 100,000 apart: too sparse for counting, sorted by
+  // comparison instead; the order must be the same (scope, then day).
+  const std::uint32_t keys[][2] = {{4000000000u, 100000}, {7, 100000}, {4000000000u, 3}, {7, 0}};
+  for (std::uint32_t k = 0; k < 4; ++k) {
+    const std::uint32_t s = states.Get(keys[k][0], keys[k][1]);
+    for (std::uint32_t e = 0; e <= k; ++e) {
+      const Val one = Val::Bool(true);
+      states.Add(s, &one, e);
+    }
+  }
+  states.Finish();
+  const std::vector<DayStates::Entry> entries = states.Sorted();
+  REQUIRE(entries.size() == 4);
+  const std::uint32_t expected_order[] = {3, 1, 2, 0};  // (7,0) (7,100000) (4e9,3) (4e9,100000)
+  for (std::size_t i = 0; i < 4; ++i) {
+    const std::uint32_t k = expected_order[i];
+    CHECK(entries[i].scope == keys[k][0]);
+    CHECK(entries[i].day == keys[k][1]);
+    CHECK(states.Events(entries[i].state) == k + 1);
+  }
+}
+
 }  // namespace
 }  // namespace tosguard::engine
