@@ -267,17 +267,22 @@ void RuleEval::AddEvent(DayStates& states, std::uint32_t scope, std::size_t row)
     values_[a] = v;
   }
   // A scope's events of one day mostly come together (logs are in time order): the
-  // state of its latest day is remembered, so most events skip the hash lookup.
+  // state of its latest day is remembered, so most events skip the state lookup, and an
+  // event of a later day than any of its scope so far makes a new state without one.
   const std::int64_t day = ctx_.EventDay(row);
   std::uint32_t state = 0;
   if (scope < kStateCacheScopes) {
     if (scope >= last_state_.size()) last_state_.resize(std::max<std::size_t>(scope + 1, 2 * last_state_.size()), {std::numeric_limits<std::int64_t>::min(), 0});
-    auto& [cached_day, cached_state] = last_state_[scope];
-    if (cached_day != day) {
-      cached_day = day;
-      cached_state = states.Get(scope, day);
+    auto& [latest_day, latest_state] = last_state_[scope];
+    if (day == latest_day) {
+      state = latest_state;
+    } else if (day > latest_day) {
+      latest_day = day;
+      latest_state = states.Create(scope, day);
+      state = latest_state;
+    } else {
+      state = states.Get(scope, day);  // an earlier day: out of time order
     }
-    state = cached_state;
   } else {
     state = states.Get(scope, day);
   }

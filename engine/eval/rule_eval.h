@@ -90,7 +90,7 @@ class RuleEval {
   std::vector<Val> stack_;
   std::vector<Val> values_;
   std::vector<Val> aggs_, lets_;
-  // Per scope value (below kStateCacheScopes): the day and state AddEvent used last.
+  // Per scope value (below kStateCacheScopes): its latest day so far and that day's state.
   static constexpr std::uint32_t kStateCacheScopes = 1u << 24;
   std::vector<std::pair<std::int64_t, std::uint32_t>> last_state_;
 };

@@ -111,7 +111,7 @@ double KeyDouble(std::int64_t k) {
 }
 
 DayStates::DayStates(const dsl::RulePlan& rule, std::int64_t base_day)
-    : rule_(rule), base_day_(base_day), index_(1024) {
+    : rule_(rule), base_day_(base_day), index_(0) {
   for (const dsl::AggregateSpec& a : rule.aggregates) {
     offset_.push_back(static_cast<std::uint32_t>(stride_));
     switch (a.kind) {
@@ -130,12 +130,31 @@ DayStates::DayStates(const dsl::RulePlan& rule, std::int64_t base_day)
   }
 }
 
+std::uint64_t DayStates::Key(std::uint32_t scope, std::int64_t day) const {
+  return static_cast<std::uint64_t>(scope) << 32 | static_cast<std::uint32_t>(day - base_day_);
+}
+
 std::uint32_t DayStates::Get(std::uint32_t scope, std::int64_t day) {
-  const std::uint64_t key = static_cast<std::uint64_t>(scope) << 32 |
-                            static_cast<std::uint32_t>(day - base_day_);
+  if (!indexed_) {
+    // The first lookup: from now on every state is in the index.
+    index_ = FlatMap(keys_.size() * 2 + 1024);
+    for (std::uint32_t s = 0; s < keys_.size(); ++s) index_.Set(Key(keys_[s].first, keys_[s].second), s);
+    indexed_ = true;
+  }
   const auto next = static_cast<std::uint32_t>(keys_.size());
-  const std::uint32_t s = index_.FindOrInsert(key, next);
+  const std::uint32_t s = index_.FindOrInsert(Key(scope, day), next);
   if (s != next) return s;
+  return Append(scope, day);
+}
+
+std::uint32_t DayStates::Create(std::uint32_t scope, std::int64_t day) {
+  const auto s = static_cast<std::uint32_t>(keys_.size());
+  if (indexed_) index_.Set(Key(scope, day), s);
+  return Append(scope, day);
+}
+
+std::uint32_t DayStates::Append(std::uint32_t scope, std::int64_t day) {
+  const auto s = static_cast<std::uint32_t>(keys_.size());
   keys_.emplace_back(scope, day);
   const std::size_t at = words_.size();
   words_.resize(at + stride_, 0);
@@ -290,6 +309,7 @@ void DayStates::Finish() {
   // then reads each array front to back instead of jumping between the states' creation
   // (event) order. States are found through Sorted() from here on.
   index_ = FlatMap(0);
+  indexed_ = false;
   const std::vector<std::uint32_t> order = ScopeDayOrder();
   // State s takes the words of state order[s]: gathered into a new array, written front
   // to back.

@@ -40,6 +40,10 @@ class DayStates {
 
   // The state of (scope, day), created empty when new.
   std::uint32_t Get(std::uint32_t scope, std::int64_t day);
+  // A new, empty state of (scope, day), which the caller knows has none yet (it is later
+  // than every day of the scope so far). Until the first Get, states need no index:
+  // events in time order never look one up.
+  std::uint32_t Create(std::uint32_t scope, std::int64_t day);
   // Adds a counted event: `values[a]` is aggregate a's value for it (its predicate folded
   // in: for count/share/rate a bool, for the others the value or unknown when the
   // predicate is not true), `ts` its time.
@@ -72,6 +76,8 @@ class DayStates {
   friend class Window;
   // The states' numbers in (scope, day) order.
   std::vector<std::uint32_t> ScopeDayOrder() const;
+  std::uint64_t Key(std::uint32_t scope, std::int64_t day) const;
+  std::uint32_t Append(std::uint32_t scope, std::int64_t day);
   const dsl::RulePlan& rule_;
   std::int64_t base_day_;
   std::vector<std::uint32_t> offset_;  // per aggregate: first word in a state
@@ -85,7 +91,8 @@ class DayStates {
   std::vector<std::uint64_t> list_begin_, list_end_;   // per list, into values_
   std::vector<std::array<std::int64_t, 3>> gap_;       // per max_gap list: first, last, gap
   std::vector<ExactSum> sums_;         // per sum/avg cell, indexed by a word
-  FlatMap index_;
+  FlatMap index_;         // (scope, day) to state, built by the first Get
+  bool indexed_ = false;
   std::vector<std::pair<std::uint32_t, std::int64_t>> keys_;  // per state: scope, day
 };
 

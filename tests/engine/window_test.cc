@@ -139,6 +139,33 @@ TEST_CASE(
   CHECK(w.Result(2, 3 * kMicrosPerDay).num == 1);
 }
 
+TEST_CASE("day states: states made without a lookup are found by a later one, before and after the index exists") {
+  const Run run(OneRule("  window 3d\n  let n = count()\n  violation when n > 100\n"));
+  DayStates states(run.plan().rules.at(0), 0);
+  const std::uint32_t a5 = states.Create(1, 5);
+  const std::uint32_t b5 = states.Create(2, 5);
+  // An event of scope 1 for an earlier day: looked up, a new state.
+  const std::uint32_t a3 = states.Get(1, 3);
+  CHECK(a3 != a5);
+  CHECK(states.Get(1, 5) == a5);  // made by Create before the index existed
+  CHECK(states.Get(2, 5) == b5);
+  const std::uint32_t a7 = states.Create(1, 7);  // after the index exists
+  CHECK(states.Get(1, 7) == a7);
+  CHECK(states.Get(1, 3) == a3);
+  const Val one = Val::Bool(true);
+  for (const std::uint32_t s : {a5, a5, b5, a3, a7, a7, a7}) states.Add(s, &one, 0);
+  states.Finish();
+  const std::vector<DayStates::Entry> entries = states.Sorted();
+  REQUIRE(entries.size() == 4);
+  const std::int64_t days[] = {3, 5, 7, 5};
+  const std::uint64_t events[] = {1, 2, 3, 1};
+  for (std::size_t i = 0; i < 4; ++i) {
+    CHECK(entries[i].scope == (i < 3 ? 1u : 2u));
+    CHECK(entries[i].day == days[i]);
+    CHECK(states.Events(entries[i].state) == events[i]);
+  }
+}
+
 TEST_CASE("day states: states with sparse scope values or days far apart are ordered too") {
   const Run run(OneRule("  window 3d\n  let n = count()\n  violation when n > 100\n"));
   DayStates states(run.plan().rules.at(0), 0);
