@@ -99,6 +99,18 @@ RuleEval::RuleEval(const dsl::Plan& plan, std::size_t rule, const EvalContext& c
   for (const dsl::AggregateSpec& a : rule_.aggregates) {
     predicates_.push_back(UseDerivedMatches(a.predicate, rule_, data));
     values_of_.push_back(UseDerivedMatches(a.value, rule_, data));
+    SymbolLoad load;
+    const Program& v = values_of_.back();
+    if (a.kind == AggKind::kDistinct && v.code.size() == 1 &&
+        (v.code[0].op == OpCode::kField || v.code[0].op == OpCode::kAccount)) {
+      const bool event = v.code[0].op == OpCode::kField;
+      const Column& c = (event ? data.events : data.accounts).column(v.code[0].arg);
+      if (c.type == FieldType::kString && c.narrow) {
+        load.table = event ? 0 : 1;
+        load.slot = v.code[0].arg;
+      }
+    }
+    symbol_loads_.push_back(load);
   }
   order_by_ = UseDerivedMatches(rule_.evidence.order_by, rule_, data);
   for (const Program& p : rule_.evidence.show) show_.push_back(UseDerivedMatches(p, rule_, data));
@@ -180,6 +192,18 @@ Val RuleEval::EventLoad(const Instr& in, std::size_t row) const {
   }
 }
 
+Val RuleEval::LoadSymbol(const SymbolLoad& load, std::size_t row) const {
+  const RecordTable* table = &ctx_.data().events;
+  if (load.table == 1) {
+    const std::int64_t r = ctx_.account(ctx_.EventAccount(row)).row;
+    if (r < 0) return Val::Unknown(Type::kString);
+    row = static_cast<std::size_t>(r);
+    table = &ctx_.data().accounts;
+  }
+  if (!table->Has(load.slot, row)) return Val::Unknown(Type::kString);
+  return Val::Int(Type::kString, table->column(load.slot).u32[row]);
+}
+
 Val RuleEval::EventValue(const Program& p, std::size_t row) {
   // Most aggregate values and many predicates are one load: no interpreter for them.
   if (p.code.size() == 1) return EventLoad(p.code[0], row);
@@ -255,7 +279,9 @@ void RuleEval::AddEvent(DayStates& states, std::uint32_t scope, std::size_t row)
       case AggKind::kActiveDays:
       case AggKind::kMaxGap: break;
       default:
-        if (pred && !spec.value.empty()) v = EventValue(values_of_[a], row);
+        if (pred && !spec.value.empty()) {
+          v = symbol_loads_[a].table >= 0 ? LoadSymbol(symbol_loads_[a], row) : EventValue(values_of_[a], row);
+        }
         // Text fields are not interned by ingest: give their distinct values ids here,
         // above every symbol id.
         if (spec.kind == AggKind::kDistinct && v.known && v.type == Type::kString &&

@@ -73,6 +73,16 @@ class RuleEval {
   // the plan's own programs still give the explanations their text.
   dsl::Program where_, unless_program_, order_by_;
   std::vector<dsl::Program> predicates_, values_of_, show_;  // per aggregate; per shown value
+  // Per aggregate: a distinct() whose value is an interned string field of the event or
+  // of its account reads the symbol id alone (its bytes are never needed); 0 event,
+  // 1 account, -1 through the program.
+  struct SymbolLoad {
+    int table = -1;
+    std::size_t slot = 0;
+  };
+  std::vector<SymbolLoad> symbol_loads_;
+  // The symbol id a SymbolLoad reads for `row`, or unknown.
+  Val LoadSymbol(const SymbolLoad& load, std::size_t row) const;
   std::vector<std::size_t> detector_;  // rule-local detector -> Plan::detectors index
   int policy_ = -1;
   std::vector<bool> version_ok_;
