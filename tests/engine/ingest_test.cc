@@ -328,6 +328,40 @@ sources:
   CHECK(r.links.signals_of_unknown_subjects == 1);
 }
 
+TEST_CASE("duplicate signals are found by their whole key, over thousands of signals") {
+  TempDir dir;
+  // 5000 signals that differ in one key field each (detector, subject, time or kind),
+  // then every tenth of them again: 500 duplicates. Enough keys that the key set grows.
+  std::string lines, again;
+  for (int i = 0; i < 5000; ++i) {
+    const std::string detector = i % 4 == 0 ? "risk" : "distill";
+    const std::string subject = "s" + std::to_string(i / 4);
+    const std::string kind = i % 4 == 1 ? "account" : "event";
+    const std::string ts = "2025-03-01T10:" + std::to_string(10 + i % 4) + ":00Z";
+    const std::string line = R"({"detector":")" + detector + R"(","subject_kind":")" + kind +
+                             R"(","subject":")" + subject + R"(","ts":")" + ts + R"(","score":0.5})";
+    lines += line + "\n";
+    if (i % 10 == 0) again += line + "\n";
+  }
+  // The same key with another score is still the same signal.
+  again += R"({"detector":"distill","subject_kind":"account","subject":"s0","ts":"2025-03-01T10:11:00Z","score":0.9})" "\n";
+  dir.Write("signals.jsonl", lines + again);
+  IngestConfig cfg = MustConfig(dir, R"(version: 1
+signals:
+  detectors: [distill, risk]
+sources:
+  - {name: signals, kind: signal, paths: [signals.jsonl]}
+)");
+  for (const unsigned threads : {1u, 2u}) {
+    IngestOptions opts;
+    opts.threads = threads;
+    opts.chunk_bytes = 4096;
+    IngestResult r = MustIngest(cfg, opts);
+    CHECK(r.totals.records == 5000);
+    CHECK(r.totals.by_reason[static_cast<std::size_t>(QuarantineReason::kDuplicate)] == 501);
+  }
+}
+
 TEST_CASE("same input, any thread count and chunk size: identical tables and summary") {
   TempDir dir;
   std::string content;
