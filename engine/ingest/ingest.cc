@@ -22,64 +22,12 @@ namespace {
 
 constexpr std::size_t kReadBlock = 1 << 20;
 
-// The composite keys seen so far of one record kind (acceptances, signals): tuples of a
-// fixed number of 64-bit values, kept in one flat array and found by hash, without an
-// allocation per record.
-class KeyTupleSet {
- public:
+// The composite keys seen so far of one record kind (acceptances, signals): their
+// values, tuple after tuple, found through an index over each tuple's bytes.
+struct CompositeKeys {
   static constexpr std::size_t kMaxValues = 4;
-
-  // Adds the tuple `key[0..n)`; false when it was already there. `n` is the same on every
-  // call and at most kMaxValues.
-  bool Insert(const std::int64_t* key, std::size_t n) {
-    n_ = n;
-    const std::uint64_t h = Hash(key);
-    if ((tuples_ + 1) * 2 > slots_.size()) Grow();
-    const std::size_t mask = slots_.size() - 1;
-    for (std::size_t i = h & mask;; i = (i + 1) & mask) {
-      const std::uint64_t slot = slots_[i];
-      if (slot == 0) {
-        slots_[i] = (h & ~kIndexMask) | (tuples_ + 1);
-        values_.insert(values_.end(), key, key + n_);
-        ++tuples_;
-        return true;
-      }
-      if ((slot & ~kIndexMask) == (h & ~kIndexMask) &&
-          std::equal(key, key + n_, values_.begin() + static_cast<std::ptrdiff_t>(((slot & kIndexMask) - 1) * n_))) {
-        return false;
-      }
-    }
-  }
-
- private:
-  // A slot: the hash's high 32 bits, and the tuple's number + 1 (0: empty).
-  static constexpr std::uint64_t kIndexMask = 0xFFFFFFFFull;
-
-  std::uint64_t Hash(const std::int64_t* key) const {
-    std::uint64_t h = 0x9E3779B97F4A7C15ull;
-    for (std::size_t i = 0; i < n_; ++i) {
-      h ^= static_cast<std::uint64_t>(key[i]);
-      h *= 0xff51afd7ed558ccdull;
-      h ^= h >> 32;
-    }
-    return h;
-  }
-  void Grow() {
-    std::vector<std::uint64_t> bigger(std::max<std::size_t>(1024, slots_.size() * 2), 0);
-    const std::size_t mask = bigger.size() - 1;
-    for (std::uint64_t t = 0; t < tuples_; ++t) {
-      const std::uint64_t h = Hash(&values_[t * n_]);
-      std::size_t i = h & mask;
-      while (bigger[i] != 0) i = (i + 1) & mask;
-      bigger[i] = (h & ~kIndexMask) | (t + 1);
-    }
-    slots_ = std::move(bigger);
-  }
-
-  std::size_t n_ = 0;
-  std::uint64_t tuples_ = 0;
-  std::vector<std::int64_t> values_;  // tuple t at [t * n_, (t + 1) * n_)
-  std::vector<std::uint64_t> slots_;
+  std::vector<std::int64_t> values;
+  KeyIndex index;
 };
 
 // A fixed set of worker threads; each task learns which worker runs it, so it can
@@ -208,7 +156,7 @@ class Ingester {
   QuarantineWriter quarantine_;
   // Duplicate detection: for single-string keys, the first row per symbol.
   std::array<std::vector<std::uint32_t>, 4> first_row_by_symbol_;
-  std::array<KeyTupleSet, 4> seen_keys_;
+  std::array<CompositeKeys, 4> seen_keys_;
   std::vector<std::optional<TimestampUs>> last_ts_;  // per file
 };
 
@@ -615,7 +563,7 @@ Status Ingester::Merge(ParsedChunk pc) {
   for (QuarantineEntry& e : pc.quarantine) e.ref.line += base_line;
 
   const std::vector<std::size_t> keys = RecordKeySlots(kind);
-  if (keys.size() > KeyTupleSet::kMaxValues) {
+  if (keys.size() > CompositeKeys::kMaxValues) {
     return Status::Internal("a record key of more than four fields");  // RecordKeySlots changed
   }
   const bool key_as_text = keys.size() == 1 && local.column(keys[0]).as_text;
@@ -721,14 +669,23 @@ Status Ingester::Merge(ParsedChunk pc) {
         first[id] = next_row;
       }
     } else {
-      std::array<std::int64_t, KeyTupleSet::kMaxValues> key{};
+      std::array<std::int64_t, CompositeKeys::kMaxValues> key{};
       for (std::size_t i = 0; i < keys.size(); ++i) {
         const Column& c = local.column(keys[i]);
         key[i] = c.type == FieldType::kNumber
                      ? static_cast<std::int64_t>(std::bit_cast<std::uint64_t>(c.nums[r]))
                      : c.present[r] != 0 ? remap(c, c.Value(r)) : 0;
       }
-      duplicate = !seen_keys_[k].Insert(key.data(), keys.size());
+      CompositeKeys& seen = seen_keys_[k];
+      const std::size_t n = keys.size();
+      auto bytes_of = [&](const std::int64_t* tuple) {
+        return std::string_view(reinterpret_cast<const char*>(tuple), n * sizeof(std::int64_t));  // NOLINT
+      };
+      const auto tuple = static_cast<std::uint32_t>(seen.values.size() / n);
+      duplicate = seen.index.FindOrInsert(bytes_of(key.data()), tuple, [&](std::uint32_t t) {
+        return bytes_of(&seen.values[t * n]);
+      }) != KeyIndex::kNone;
+      if (!duplicate) seen.values.insert(seen.values.end(), key.begin(), key.begin() + static_cast<std::ptrdiff_t>(n));
     }
     if (duplicate) {
       SourceRef ref = local.ref(r);
