@@ -54,6 +54,8 @@ class EvalContext {
   std::uint32_t FindAccount(std::string_view id) const;
 
   std::uint32_t EventAccount(std::size_t row) const { return ev_account_[row]; }
+  // The row of the event's account in the account table, or -1 without an account record.
+  std::int64_t EventAccountRow(std::size_t row) const { return accounts_[ev_account_[row]].row; }
   std::int64_t EventDay(std::size_t row) const { return ev_day_[row]; }
   TimestampUs EventTs(std::size_t row) const { return ts_[row]; }
   std::int64_t min_day() const { return min_day_; }

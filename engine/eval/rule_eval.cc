@@ -179,7 +179,7 @@ Val RuleEval::EventLoad(const Instr& in, std::size_t row) const {
   switch (in.op) {
     case OpCode::kField: return ColumnValue(ctx_.data().events, in.arg, row, ctx_.dict());
     case OpCode::kAccount: {
-      const std::int64_t r = ctx_.account(ctx_.EventAccount(row)).row;
+      const std::int64_t r = ctx_.EventAccountRow(row);
       if (r < 0) return Val::Unknown(in.type);
       return ColumnValue(ctx_.data().accounts, in.arg, static_cast<std::size_t>(r), ctx_.dict());
     }
@@ -195,7 +195,7 @@ Val RuleEval::EventLoad(const Instr& in, std::size_t row) const {
 Val RuleEval::LoadSymbol(const SymbolLoad& load, std::size_t row) const {
   const RecordTable* table = &ctx_.data().events;
   if (load.table == 1) {
-    const std::int64_t r = ctx_.account(ctx_.EventAccount(row)).row;
+    const std::int64_t r = ctx_.EventAccountRow(row);
     if (r < 0) return Val::Unknown(Type::kString);
     row = static_cast<std::size_t>(r);
     table = &ctx_.data().accounts;

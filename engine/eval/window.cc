@@ -17,6 +17,18 @@ constexpr std::uint64_t kNoList = ~std::uint64_t{0};
 constexpr std::uint64_t kOneValue = kNoList - 1;
 bool IsList(std::uint64_t w) { return w < kOneValue; }
 
+// to[i] = from[order[i]] for states of kStride words: a fixed stride copies a state in a
+// few moves, without a call.
+template <std::size_t kStride>
+void GatherStates(const std::vector<std::uint32_t>& order, const std::vector<std::uint64_t>& from,
+                  std::vector<std::uint64_t>& to) {
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    const std::uint64_t* src = &from[std::size_t{order[i]} * kStride];
+    std::uint64_t* dst = &to[i * kStride];
+    for (std::size_t k = 0; k < kStride; ++k) dst[k] = src[k];
+  }
+}
+
 bool AddOverflows(Int128 a, Int128 b, Int128* out) { return __builtin_add_overflow(a, b, out); }
 
 // v as a 64.64 fixed-point number, rounded to nearest even; false when |v| >= 2^63.
@@ -256,20 +268,6 @@ void DayStates::Reserve(std::size_t events) {
   pending_.reserve(events * lists);
 }
 
-namespace {
-
-template <std::size_t kStride>
-void GatherStates(const std::vector<std::uint32_t>& order, const std::vector<std::uint64_t>& from,
-                  std::vector<std::uint64_t>& to) {
-  for (std::size_t i = 0; i < order.size(); ++i) {
-    const std::uint64_t* src = &from[std::size_t{order[i]} * kStride];
-    std::uint64_t* dst = &to[i * kStride];
-    for (std::size_t k = 0; k < kStride; ++k) dst[k] = src[k];
-  }
-}
-
-}  // namespace
-
 std::vector<std::uint32_t> DayStates::ScopeDayOrder() const {
   const std::size_t n = keys_.size();
   std::vector<std::uint32_t> order(n);
@@ -314,7 +312,7 @@ void DayStates::Finish() {
   // State s takes the words of state order[s]: gathered into a new array, written front
   // to back.
   std::vector<std::uint64_t> words(words_.size());
-  switch (stride_) {  // a fixed stride copies a state in a few moves, without a call
+  switch (stride_) {
     case 1: GatherStates<1>(order, words_, words); break;
     case 2: GatherStates<2>(order, words_, words); break;
     case 3: GatherStates<3>(order, words_, words); break;
