@@ -5,6 +5,7 @@
 #include <limits>
 #include <map>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 
 #include "base/sha256.h"
@@ -592,6 +593,8 @@ Status RuleEval::GatherEvidence(std::vector<Pending>* pending) {
   };
   std::vector<std::vector<Candidate>> cands(pending->size());
   std::vector<std::vector<std::uint32_t>> accounts(pending->size());
+  // Per finding: the acceptance rows its peak window's counted events were bound by.
+  std::vector<std::vector<std::uint32_t>> accepted(pending->size());
   std::vector<std::vector<std::set<std::string>>> versions(
       pending->size(), std::vector<std::set<std::string>>(detector_.size()));
   const RecordTable& ev = ctx_.data().events;
@@ -610,6 +613,12 @@ Status RuleEval::GatherEvidence(std::vector<Pending>* pending) {
                                                 : EventValue(order_by_, row);
       cands[k].push_back({key, row});
       accounts[k].push_back(ctx_.EventAccount(row));
+      if (policy_ >= 0) {
+        std::uint32_t r = 0;
+        if (ctx_.Binding(static_cast<std::size_t>(policy_), ctx_.EventAccount(row), ctx_.EventTs(row), &r) >= 0) {
+          accepted[k].push_back(r);
+        }
+      }
       for (std::size_t d = 0; d < detector_.size(); ++d) {
         const SignalPick* s = ctx_.Signal(detector_[d], row);
         if (s && s->version != Dictionary::kNone)
@@ -672,13 +681,15 @@ Status RuleEval::GatherEvidence(std::vector<Pending>* pending) {
     for (std::uint32_t a : acc) f.accounts.emplace_back(ctx_.AccountName(a));
     std::sort(f.accounts.begin(), f.accounts.end());
     if (policy_ >= 0) {
+      // Every acceptance an event counted under: an account that accepted a new version
+      // within the peak window is cited with both, the terms before and after.
       const RecordTable& at = ctx_.data().acceptances;
-      for (std::uint32_t a : acc) {
-        std::uint32_t r = 0;
-        if (ctx_.Binding(static_cast<std::size_t>(policy_), a, DayStart(f.peak_day + 1), &r) < 0)
-          continue;
+      std::vector<std::uint32_t>& rows = accepted[k];
+      std::sort(rows.begin(), rows.end());
+      rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+      for (std::uint32_t r : rows) {
         AcceptanceUse u;
-        u.account_id = std::string(ctx_.AccountName(a));
+        u.account_id = std::string(ctx_.dict().strings.Name(at.Sym(acceptance_slot::kAccountId, r)));
         auto text = [&](std::size_t slot) {
           return at.Has(slot, r) ? std::string(ctx_.dict().strings.Name(at.Sym(slot, r)))
                                  : std::string();
@@ -694,7 +705,8 @@ Status RuleEval::GatherEvidence(std::vector<Pending>* pending) {
       }
       std::sort(f.acceptances.begin(), f.acceptances.end(),
                 [](const AcceptanceUse& x, const AcceptanceUse& y) {
-                  return x.account_id < y.account_id;
+                  return std::tie(x.account_id, x.accepted_at, x.ref.file, x.ref.line) <
+                         std::tie(y.account_id, y.accepted_at, y.ref.file, y.ref.line);
                 });
     }
     for (std::size_t d = 0; d < detector_.size(); ++d) {

@@ -8,6 +8,7 @@
 #include <numeric>
 #include <optional>
 #include <set>
+#include <tuple>
 
 #include <re2/re2.h>
 
@@ -901,20 +902,21 @@ EvalResult EvaluateWith(const dsl::Plan& plan, const Dataset& data, const Ingest
           }
           f.detectors.push_back(std::move(du));
         }
-        // Acceptances: each involved account's binding acceptance at the end of the peak day;
-        // of several acceptances of the binding version, the first (docs/engine.md does not
-        // say which; this is the engine's reading).
+        // Acceptances: every acceptance an event counted in the peak window was bound by:
+        // the binding version at the event's own time and, of several acceptances of that
+        // version, the earliest; ordered by account, then acceptance time.
         if (policy != nullptr) {
-          const TimestampUs at_peak = DayStart(f.peak_day + 1);
-          for (const std::string& a : f.accounts) {
+          std::set<std::tuple<std::string, TimestampUs, std::string, std::string>> used;
+          for (const Counted* c : peak.window) {
+            const Ev& e = *c->ev;
             const Acc* binding = nullptr;
             const dsl::CheckedVersion* bv = nullptr;
-            auto it = acceptances.find(a);
+            auto it = acceptances.find(e.account);
             if (it == acceptances.end()) continue;
             for (const Acc& acc : it->second) {
-              if (acc.policy != policy->id || acc.at > at_peak) continue;
+              if (acc.policy != policy->id || acc.at > e.ts) continue;
               for (const dsl::CheckedVersion& v : policy->versions) {
-                if (v.name != acc.version || v.effective > at_peak) continue;
+                if (v.name != acc.version || v.effective > e.ts) continue;
                 if (bv == nullptr || v.effective > bv->effective ||
                     (v.effective == bv->effective && acc.at < binding->at)) {
                   bv = &v;
@@ -922,14 +924,15 @@ EvalResult EvaluateWith(const dsl::Plan& plan, const Dataset& data, const Ingest
                 }
               }
             }
-            if (binding != nullptr) {
-              AcceptanceUse u;
-              u.account_id = a;
-              u.policy = binding->policy;
-              u.version = binding->version;
-              u.accepted_at = binding->at;
-              f.acceptances.push_back(std::move(u));
-            }
+            if (binding != nullptr) used.emplace(e.account, binding->at, binding->policy, binding->version);
+          }
+          for (const auto& [account, accepted_at, policy_id, version] : used) {
+            AcceptanceUse u;
+            u.account_id = account;
+            u.policy = policy_id;
+            u.version = version;
+            u.accepted_at = accepted_at;
+            f.acceptances.push_back(std::move(u));
           }
         }
         if (rule.scope == dsl::Scope::kCluster) {

@@ -463,6 +463,45 @@ TEST_CASE("eval: acceptance before, after or never, clauses added and removed by
   CHECK(late.acceptances[0].accepted_at == Ts("2025-06-10T12:00:00Z"));
 }
 
+TEST_CASE("eval: a finding cites every acceptance its peak window's events counted under") {
+  Scenario s;
+  s.accounts = {Acct("acct-a"), Acct("acct-b")};
+  s.acceptances = {
+      Accept("acct-b", "2024-01", "2025-05-01T00:00:00Z"),            // line 1
+      Accept("acct-a", "2025-06", "2025-06-05T00:00:00Z", "signed"),  // line 2: new terms mid-window
+      Accept("acct-a", "2024-01", "2025-05-01T00:00:00Z"),            // line 3
+      Accept("acct-b", "2025-06", "2025-06-09T00:00:00Z"),            // line 4: after b's last event
+  };
+  // One org for both accounts, so one finding holds all three events.
+  const std::string org = R"("org_id":"org-1")";
+  s.events = {
+      Ev("a1", "acct-a", "2025-06-03T12:00:00Z", org),  // bound by 2024-01 (line 3)
+      Ev("a2", "acct-a", "2025-06-07T12:00:00Z", org),  // bound by 2025-06 (line 2)
+      Ev("b1", "acct-b", "2025-06-04T12:00:00Z", org),  // bound by 2024-01 (line 1)
+  };
+  s.rules = std::string(kAcme) +
+            Rule("shared", "  clause acme \"1.1\" since \"2024-01\"\n  scope org\n"
+                           "  window 7d\n  require accepted(acme)\n  violation when count() >= 3\n");
+  Run run(s);
+  EvalResult r = run.Eval();
+  REQUIRE(r.findings.size() == 1);
+  const Finding& f = r.findings[0];
+  CHECK(f.peak_day == Day("2025-06-07"));
+  REQUIRE(f.acceptances.size() == 3);
+  // By account, then time: a under the old terms and the new, b under the old only (its
+  // new acceptance came after its last event, though before the peak day ended).
+  CHECK(f.acceptances[0].account_id == "acct-a");
+  CHECK(f.acceptances[0].version == "2024-01");
+  CHECK(f.acceptances[0].ref.line == 3);
+  CHECK(f.acceptances[1].account_id == "acct-a");
+  CHECK(f.acceptances[1].version == "2025-06");
+  CHECK(f.acceptances[1].method == "signed");
+  CHECK(f.acceptances[1].ref.line == 2);
+  CHECK(f.acceptances[2].account_id == "acct-b");
+  CHECK(f.acceptances[2].version == "2024-01");
+  CHECK(f.acceptances[2].ref.line == 1);
+}
+
 // ---------------------------------------------------------------------------------------
 // Filters and waivers
 
