@@ -615,7 +615,8 @@ Status RuleEval::GatherEvidence(std::vector<Pending>* pending) {
       accounts[k].push_back(ctx_.EventAccount(row));
       if (policy_ >= 0) {
         std::uint32_t r = 0;
-        if (ctx_.Binding(static_cast<std::size_t>(policy_), ctx_.EventAccount(row), ctx_.EventTs(row), &r) >= 0) {
+        if (ctx_.Binding(static_cast<std::size_t>(policy_), ctx_.EventAccount(row),
+                         ctx_.EventTs(row), &r) >= 0) {
           accepted[k].push_back(r);
         }
       }
@@ -689,7 +690,8 @@ Status RuleEval::GatherEvidence(std::vector<Pending>* pending) {
       rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
       for (std::uint32_t r : rows) {
         AcceptanceUse u;
-        u.account_id = std::string(ctx_.dict().strings.Name(at.Sym(acceptance_slot::kAccountId, r)));
+        u.account_id =
+            std::string(ctx_.dict().strings.Name(at.Sym(acceptance_slot::kAccountId, r)));
         auto text = [&](std::size_t slot) {
           return at.Has(slot, r) ? std::string(ctx_.dict().strings.Name(at.Sym(slot, r)))
                                  : std::string();

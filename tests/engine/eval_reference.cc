@@ -924,7 +924,9 @@ EvalResult EvaluateWith(const dsl::Plan& plan, const Dataset& data, const Ingest
                 }
               }
             }
-            if (binding != nullptr) used.emplace(e.account, binding->at, binding->policy, binding->version);
+            if (binding != nullptr) {
+              used.emplace(e.account, binding->at, binding->policy, binding->version);
+            }
           }
           for (const auto& [account, accepted_at, policy_id, version] : used) {
             AcceptanceUse u;
