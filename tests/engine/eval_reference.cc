@@ -737,6 +737,30 @@ EvalResult EvaluateWith(const dsl::Plan& plan, const Dataset& data, const Ingest
         {*StrAt(data, at, acceptance_slot::kPolicy, r), *StrAt(data, at, acceptance_slot::kVersion, r),
          at.Int(acceptance_slot::kAcceptedAt, r)});
   }
+  // The acceptance binding `account` to `policy` at `ts`: of the versions it accepted by
+  // then that are in force, the latest to come into force; of several acceptances of
+  // that version, the earliest. nullptr when none.
+  struct Bound {
+    const Acc* acceptance = nullptr;
+    const dsl::CheckedVersion* version = nullptr;
+  };
+  auto binding_at = [&](const dsl::CheckedPolicy& policy, const std::string& account,
+                        TimestampUs ts) {
+    Bound b;
+    auto it = acceptances.find(account);
+    if (it == acceptances.end()) return b;
+    for (const Acc& acc : it->second) {
+      if (acc.policy != policy.id || acc.at > ts) continue;
+      for (const dsl::CheckedVersion& v : policy.versions) {
+        if (v.name != acc.version || v.effective > ts) continue;
+        if (b.version == nullptr || v.effective > b.version->effective ||
+            (v.effective == b.version->effective && acc.at < b.acceptance->at)) {
+          b = {&acc, &v};
+        }
+      }
+    }
+    return b;
+  };
 
   for (const dsl::RulePlan& rule : plan.rules) {
     EvalStats::PerRule rs;
@@ -773,17 +797,8 @@ EvalResult EvaluateWith(const dsl::Plan& plan, const Dataset& data, const Ingest
       }
       // 2. Applicability: the binding version at the event's time must contain the clause.
       if (rule.require_policy) {
-        const dsl::CheckedVersion* binding = nullptr;
-        auto it = acceptances.find(e.account);
-        if (it != acceptances.end() && policy != nullptr) {
-          for (const Acc& a : it->second) {
-            if (a.policy != policy->id || a.at > e.ts) continue;
-            for (const dsl::CheckedVersion& v : policy->versions) {
-              if (v.name != a.version || v.effective > e.ts) continue;
-              if (binding == nullptr || v.effective > binding->effective) binding = &v;
-            }
-          }
-        }
+        const dsl::CheckedVersion* binding =
+            policy != nullptr ? binding_at(*policy, e.account, e.ts).version : nullptr;
         if (binding == nullptr ||
             std::find(rule.require_versions.begin(), rule.require_versions.end(), binding->name) ==
                 rule.require_versions.end()) {
@@ -909,21 +924,7 @@ EvalResult EvaluateWith(const dsl::Plan& plan, const Dataset& data, const Ingest
           std::set<std::tuple<std::string, TimestampUs, std::string, std::string>> used;
           for (const Counted* c : peak.window) {
             const Ev& e = *c->ev;
-            const Acc* binding = nullptr;
-            const dsl::CheckedVersion* bv = nullptr;
-            auto it = acceptances.find(e.account);
-            if (it == acceptances.end()) continue;
-            for (const Acc& acc : it->second) {
-              if (acc.policy != policy->id || acc.at > e.ts) continue;
-              for (const dsl::CheckedVersion& v : policy->versions) {
-                if (v.name != acc.version || v.effective > e.ts) continue;
-                if (bv == nullptr || v.effective > bv->effective ||
-                    (v.effective == bv->effective && acc.at < binding->at)) {
-                  bv = &v;
-                  binding = &acc;
-                }
-              }
-            }
+            const Acc* binding = binding_at(*policy, e.account, e.ts).acceptance;
             if (binding != nullptr) {
               used.emplace(e.account, binding->at, binding->policy, binding->version);
             }
