@@ -255,6 +255,7 @@ void EvalContext::BuildSignals(const dsl::Plan& plan) {
   const SymbolId account_kind = dict().strings.Find("account");
   for (std::size_t d = 0; d < plan.detectors.size(); ++d) {
     DetectorIndex& idx = signals_[d];
+    idx.ev_pick.assign(data_.events.rows(), FlatMap::kNone);
     const SymbolId det = dict().strings.Find(plan.detectors[d]);
     if (det == Dictionary::kNone) continue;
     std::vector<std::pair<std::uint32_t, SignalPick>> by_account;  // account sym, pick
@@ -275,9 +276,9 @@ void EvalContext::BuildSignals(const dsl::Plan& plan) {
         // Keyed by the event's row; a signal about an event not in the data joins nothing.
         const std::uint32_t event_row = data_.FindEvent(dict().strings.Name(subject));
         if (event_row == KeyIndex::kNone) continue;
-        const auto next = static_cast<std::uint32_t>(idx.picks.size());
-        const std::uint32_t at = idx.by_event.FindOrInsert(event_row, next);
-        if (at == next) {
+        std::uint32_t& at = idx.ev_pick[event_row];
+        if (at == FlatMap::kNone) {
+          at = static_cast<std::uint32_t>(idx.picks.size());
           idx.picks.push_back(pick);
         } else if (better(pick, idx.picks[at])) {
           idx.picks[at] = pick;
@@ -308,13 +309,8 @@ void EvalContext::BuildSignals(const dsl::Plan& plan) {
   }
 }
 
-std::uint32_t EvalContext::FindSignal(std::size_t d, std::size_t row) const {
+std::uint32_t EvalContext::FindAccountSignal(std::size_t d, std::size_t row) const {
   const DetectorIndex& idx = signals_[d];
-  if (idx.by_event.size() > 0) {
-    const std::uint32_t at = idx.by_event.Find(row);
-    if (at != FlatMap::kNone) return at;
-  }
-  if (idx.by_account.size() == 0) return FlatMap::kNone;
   const std::uint32_t range = idx.by_account.Find(accounts_[ev_account_[row]].sym);
   if (range == FlatMap::kNone) return FlatMap::kNone;
   const auto [begin, end] = idx.account_ranges[range];
@@ -338,13 +334,19 @@ void EvalContext::BuildEventColumns(const dsl::Plan& plan, unsigned threads) {
       }
     }
   }
-  for (DetectorIndex& idx : signals_) idx.ev_pick.resize(n);
+  std::vector<std::size_t> by_account;  // detectors with signals about accounts
+  for (std::size_t d = 0; d < signals_.size(); ++d) {
+    if (signals_[d].by_account.size() > 0) by_account.push_back(d);
+  }
   auto fill = [&](std::size_t begin, std::size_t end) {
     for (std::size_t row = begin; row < end; ++row) {
       for (std::size_t p : policies) {
         ev_binding_[p][row] = static_cast<std::int16_t>(Binding(p, ev_account_[row], ts_[row], nullptr));
       }
-      for (std::size_t d = 0; d < signals_.size(); ++d) signals_[d].ev_pick[row] = FindSignal(d, row);
+      for (std::size_t d : by_account) {
+        std::uint32_t& pick = signals_[d].ev_pick[row];
+        if (pick == FlatMap::kNone) pick = FindAccountSignal(d, row);
+      }
     }
   };
   if (threads == 1 || n < 65536) {

@@ -86,8 +86,8 @@ class EvalContext {
   void BuildBindings(const dsl::Plan& plan);
   void BuildSignals(const dsl::Plan& plan);
   void BuildEventColumns(const dsl::Plan& plan, unsigned threads);
-  // The pick of detector `d` for an event, searched in the indexes.
-  std::uint32_t FindSignal(std::size_t d, std::size_t row) const;
+  // The latest account pick of detector `d` at or before an event's time, or kNone.
+  std::uint32_t FindAccountSignal(std::size_t d, std::size_t row) const;
 
   const Dataset& data_;
   const IngestConfig& config_;
@@ -114,10 +114,11 @@ class EvalContext {
 
   struct DetectorIndex {
     std::vector<SignalPick> picks;        // event picks, then account picks
-    FlatMap by_event;                     // event row -> index into picks
     FlatMap by_account;                   // account SymbolId -> index into account_ranges
     std::vector<std::pair<std::uint32_t, std::uint32_t>> account_ranges;  // into picks, by time
-    std::vector<std::uint32_t> ev_pick;   // per event: index into picks, or kNone
+    // Per event: index into picks, or kNone. BuildSignals sets the events' own picks,
+    // BuildEventColumns those that fall back to their account's.
+    std::vector<std::uint32_t> ev_pick;
   };
   std::vector<DetectorIndex> signals_;
 };
