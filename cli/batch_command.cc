@@ -274,6 +274,7 @@ void Run(const BatchArgs& args, CliContext& ctx) {
   auto result = engine::Evaluate(in->rules.plan, in->ingest.data, in->config, options);
   if (!result.ok())
     return fail("evaluation failed: " + result.status().message(), ExitCodeFor(result.status()));
+  LogEvaluationTimes(result->stats);
   FaultPoint("batch.after_evaluate");
 
   auto run = ScanRunRow(CommandLine(), in->config, in->rules, in->ingest, started, Now());

@@ -42,6 +42,14 @@ void WarnQuarantined(const engine::IngestResult& ingest) {
                ingest.quarantine_path.empty() ? "" : " (see " + ingest.quarantine_path + ")");
 }
 
+void LogEvaluationTimes(const engine::EvalStats& stats) {
+  spdlog::debug("evaluation indexes built in {:.2f} s", stats.context_seconds);
+  for (const engine::EvalStats::PerRule& r : stats.rules) {
+    spdlog::debug("rule {} evaluated in {:.2f} s (counted events: {}, findings: {})", r.rule_id,
+                  r.seconds, r.counted, r.findings);
+  }
+}
+
 bool ParseDayOption(const std::string& text, const char* option, std::optional<std::int64_t>* day) {
   if (text.empty()) return true;
   auto ts = ParseDate(text);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "dsl/loader.h"
+#include "engine/eval/evaluate.h"
 #include "engine/eval/waiver.h"
 #include "engine/ingest/config.h"
 #include "engine/ingest/ingest.h"
@@ -41,6 +42,8 @@ bool IngestScanInputs(const ScanInputArgs& args, ScanInputs* in, int* exit_code)
 
 // Warns on stderr how many input lines were quarantined, and where they went.
 void WarnQuarantined(const engine::IngestResult& ingest);
+// Debug log: how long the evaluation's shared indexes and each rule took.
+void LogEvaluationTimes(const engine::EvalStats& stats);
 
 // An option's day (YYYY-MM-DD) as a day index; "" leaves `day` unset. false after
 // logging the error when the text is not a date.

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <new>
@@ -15,6 +16,10 @@
 namespace tosguard::engine {
 
 namespace {
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
 
 bool PlainId(std::string_view id) {
   for (const char ch : id) {
@@ -82,8 +87,10 @@ Result<EvalResult> Evaluate(const dsl::Plan& plan, const Dataset& data, const In
                             const EvalOptions& options) {
   try {
     EvalResult result;
+    const auto context_start = std::chrono::steady_clock::now();
     const EvalContext ctx(plan, data, config, options.threads);
     EvalStats& stats = result.stats;
+    stats.context_seconds = SecondsSince(context_start);
     stats.events = data.events.rows();
     stats.accounts = ctx.accounts();
     stats.clusters = ctx.linked_clusters();
@@ -120,8 +127,10 @@ Result<EvalResult> Evaluate(const dsl::Plan& plan, const Dataset& data, const In
       for (std::size_t r = next++; r < n; r = next++) {
         if (selected[r]) {
           try {
+            const auto start = std::chrono::steady_clock::now();
             RuleEval rule(plan, r, ctx, options.waivers);
             status[r] = rule.Run(stats.from_day, stats.to_day, &found[r], &stats.rules[r]);
+            stats.rules[r].seconds = SecondsSince(start);
           } catch (const std::bad_alloc&) {
             status[r] =
                 Status::ResourceExhausted("out of memory evaluating rule " + plan.rules[r].id);

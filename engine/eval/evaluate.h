@@ -5,7 +5,8 @@
 // each rule's window over those states, and re-reads the cited lines of flagged windows
 // only. It reads no wall clock and iterates no unordered container into its output:
 // the same dataset and plan give the same findings for any thread count and any input
-// file order.
+// file order. (A monotonic clock times its phases for the debug log; those durations
+// are in EvalStats only, never in a finding or a summary.)
 #pragma once
 
 #include <cstdint>
@@ -45,8 +46,10 @@ struct EvalStats {
   std::uint64_t clusters = 0;              // clusters with more than one account
   std::uint64_t common_values = 0;         // identifier values too common to link
   std::int64_t from_day = 0, to_day = 0;   // the audited period as evaluated
+  double context_seconds = 0;              // building the shared indexes (debug log only)
   struct PerRule {
     std::string rule_id;
+    double seconds = 0;                    // evaluating the rule, evidence included (debug log only)
     std::uint64_t counted = 0;             // events that counted (all filters passed)
     std::uint64_t no_scope = 0;            // events without a value for the rule's scope
     std::uint64_t not_applicable = 0;      // no binding version with the clause

@@ -117,6 +117,28 @@ TEST_CASE("scan: one thread or two, table or json, the findings are the same byt
   CHECK(two.out.find("\"findings\":[") != std::string::npos);
 }
 
+TEST_CASE("scan: the debug log times the evaluation indexes and each rule") {
+  const std::string dir = MakeTempDir("tosguard-scan");
+  CommandResult r = RunTosguard({"--log-level", "debug", "scan", "-c", SourceDir() + "/examples/tosguard.yaml",
+                                 "--quarantine", dir + "/q.jsonl", "--no-store", "-q", "--format", "json",
+                                 "-r", SourceDir() + "/rules/acme/api_key_sharing.tos",
+                                 SourceDir() + "/rules/acme/ban_evasion.tos"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.err.find("debug: evaluation indexes built in ") != std::string::npos);
+  for (const char* rule : {"api_key_sharing", "ban_evasion"}) {
+    INFO(rule << "\n" << r.err);
+    CHECK(r.err.find(std::string("debug: rule ") + rule + " evaluated in ") != std::string::npos);
+  }
+  // The durations stay out of the results: stdout is the same bytes at the default level.
+  CommandResult quiet = RunTosguard({"scan", "-c", SourceDir() + "/examples/tosguard.yaml", "--quarantine",
+                                     dir + "/q2.jsonl", "--no-store", "-q", "--format", "json", "-r",
+                                     SourceDir() + "/rules/acme/api_key_sharing.tos",
+                                     SourceDir() + "/rules/acme/ban_evasion.tos"});
+  REQUIRE(quiet.exit_code == 0);
+  CHECK(quiet.out == r.out);
+  CHECK(quiet.err.find("evaluated in") == std::string::npos);
+}
+
 TEST_CASE("scan: --from and --to bound the evaluation points") {
   const std::string dir = MakeCase(Event("e1", "a1", "2025-06-01T10:00:00Z") + Event("e2", "a1", "2025-06-01T11:00:00Z") +
                                    Event("e3", "a1", "2025-06-03T10:00:00Z") + Event("e4", "a1", "2025-06-03T11:00:00Z"));
