@@ -185,7 +185,6 @@ void Run(const ScanArgs& args, CliContext& ctx) {
                 "(peak memory {} MiB)",
                 std::chrono::duration<double>(t1 - t0).count(), peak_after_inputs,
                 std::chrono::duration<double>(t2 - t1).count(), PeakMemoryMiB());
-  if (result.ok()) LogEvaluationTimes(result->stats);
   if (!result.ok()) {
     spdlog::error("scan failed: {}", result.status().message());
     ctx.exit_code = result.status().code() == StatusCode::kCorruption        ? kExitIntegrity
@@ -193,6 +192,7 @@ void Run(const ScanArgs& args, CliContext& ctx) {
                                                                              : kExitInternal;
     return;
   }
+  LogEvaluationTimes(result->stats);
   if (!args.out.empty()) {
     std::ofstream out(args.out, std::ios::binary | std::ios::trunc);
     for (const engine::Finding& f : result->findings) out << engine::FindingJson(f) << '\n';
