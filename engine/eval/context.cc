@@ -43,16 +43,14 @@ EvalContext::EvalContext(const dsl::Plan& plan, const Dataset& data, const Inges
   // The signal index reads neither accounts nor clusters: with a second thread it is
   // built meanwhile (its event-id lookups miss the cache; at 10 million events both take
   // about a second).
-  if (threads > 1) {
-    auto signals = std::async(std::launch::async, [&] { BuildSignals(plan); });
-    BuildAccounts();
-    BuildClusters();
-    BuildBindings(plan);
-    signals.get();
+  std::future<void> signals;
+  if (threads > 1) signals = std::async(std::launch::async, [&] { BuildSignals(plan); });
+  BuildAccounts();
+  BuildClusters();
+  BuildBindings(plan);
+  if (signals.valid()) {
+    signals.get();  // rethrows what the signal index threw
   } else {
-    BuildAccounts();
-    BuildClusters();
-    BuildBindings(plan);
     BuildSignals(plan);
   }
   BuildEventColumns(plan, threads);

@@ -119,10 +119,16 @@ TEST_CASE("scan: one thread or two, table or json, the findings are the same byt
 
 TEST_CASE("scan: the debug log times the evaluation indexes and each rule") {
   const std::string dir = MakeTempDir("tosguard-scan");
-  CommandResult r = RunTosguard({"--log-level", "debug", "scan", "-c", SourceDir() + "/examples/tosguard.yaml",
-                                 "--quarantine", dir + "/q.jsonl", "--no-store", "-q", "--format", "json",
-                                 "-r", SourceDir() + "/rules/acme/api_key_sharing.tos",
-                                 SourceDir() + "/rules/acme/ban_evasion.tos"});
+  auto scan = [&](std::vector<std::string> args, const std::string& quarantine) {
+    for (const std::string& a :
+         {std::string("scan"), std::string("-c"), SourceDir() + "/examples/tosguard.yaml",
+          std::string("--quarantine"), dir + "/" + quarantine, std::string("--no-store"),
+          std::string("-q"), std::string("--format"), std::string("json"), std::string("-r"),
+          SourceDir() + "/rules/acme/api_key_sharing.tos", SourceDir() + "/rules/acme/ban_evasion.tos"})
+      args.push_back(a);
+    return RunTosguard(args);
+  };
+  CommandResult r = scan({"--log-level", "debug"}, "q.jsonl");
   REQUIRE(r.exit_code == 0);
   CHECK(r.err.find("debug: evaluation indexes built in ") != std::string::npos);
   for (const char* rule : {"api_key_sharing", "ban_evasion"}) {
@@ -130,10 +136,7 @@ TEST_CASE("scan: the debug log times the evaluation indexes and each rule") {
     CHECK(r.err.find(std::string("debug: rule ") + rule + " evaluated in ") != std::string::npos);
   }
   // The durations stay out of the results: stdout is the same bytes at the default level.
-  CommandResult quiet = RunTosguard({"scan", "-c", SourceDir() + "/examples/tosguard.yaml", "--quarantine",
-                                     dir + "/q2.jsonl", "--no-store", "-q", "--format", "json", "-r",
-                                     SourceDir() + "/rules/acme/api_key_sharing.tos",
-                                     SourceDir() + "/rules/acme/ban_evasion.tos"});
+  CommandResult quiet = scan({}, "q2.jsonl");
   REQUIRE(quiet.exit_code == 0);
   CHECK(quiet.out == r.out);
   CHECK(quiet.err.find("evaluated in") == std::string::npos);
