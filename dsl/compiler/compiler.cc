@@ -47,6 +47,7 @@ class Emitter {
   Program Compile(const Bound& b) {
     Program p;
     Emit(b, p);
+    LinkShortCircuits(&p);
     return p;
   }
 

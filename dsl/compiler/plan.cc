@@ -120,6 +120,34 @@ class Dumper {
 
 }  // namespace
 
+void LinkShortCircuits(Program* p) {
+  std::vector<std::uint32_t> starts;  // per value on the stack: its first instruction
+  for (Instr& in : p->code) in.skip = 0;
+  auto malformed = [&] {
+    for (Instr& in : p->code) in.skip = 0;  // left without jumps, run as written
+  };
+  for (std::size_t i = 0; i < p->code.size(); ++i) {
+    const OpCode op = p->code[i].op;
+    switch (op) {
+      case OpCode::kConst: case OpCode::kField: case OpCode::kAccount: case OpCode::kSignal:
+      case OpCode::kAggregate: case OpCode::kLet:
+        starts.push_back(static_cast<std::uint32_t>(i));
+        break;
+      case OpCode::kNot: case OpCode::kNeg: case OpCode::kIn: case OpCode::kNotIn:
+      case OpCode::kMatch:
+        if (starts.empty()) return malformed();
+        break;
+      default: {
+        if (starts.size() < 2) return malformed();
+        const std::uint32_t right = starts.back();
+        starts.pop_back();
+        if (op == OpCode::kAnd || op == OpCode::kOr) p->code[right].skip = static_cast<std::uint32_t>(i);
+      }
+    }
+  }
+  if (starts.size() > 1) malformed();
+}
+
 std::string DumpPlan(const Plan& plan, const RecordSchema* events, const RecordSchema* accounts) {
   const RecordSchema& ev = events ? *events : CanonicalSchema(RecordKind::kEvent);
   const RecordSchema& acc = accounts ? *accounts : CanonicalSchema(RecordKind::kAccount);

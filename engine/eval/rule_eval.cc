@@ -149,6 +149,7 @@ RuleEval::RuleEval(const dsl::Plan& plan, std::size_t rule, const EvalContext& c
   }
   aggs_.resize(rule_.aggregates.size());
   lets_.resize(rule_.lets.size());
+  let_stacks_.resize(rule_.lets.size());
   values_.resize(rule_.aggregates.size());
 }
 
@@ -316,16 +317,35 @@ void RuleEval::AddEvent(DayStates& states, std::uint32_t scope, std::size_t row)
   states.Add(state, values_.data(), ctx_.EventTs(row));
 }
 
+Val RuleEval::PointLoad(const Window& w, const Instr& in) {
+  const std::size_t lets_at = rule_.aggregates.size();
+  if (in.op == OpCode::kAggregate) {
+    if (known_[in.arg] == 0) {
+      aggs_[in.arg] = w.Result(in.arg, rule_.window);
+      known_[in.arg] = 1;
+    }
+    return aggs_[in.arg];
+  }
+  if (in.op == OpCode::kLet) {
+    if (known_[lets_at + in.arg] == 0) {
+      lets_[in.arg] = RunProgram(rule_.lets[in.arg].program, consts_, let_stacks_[in.arg],
+                                 [&](const Instr& i) { return PointLoad(w, i); });
+      known_[lets_at + in.arg] = 1;
+    }
+    return lets_[in.arg];
+  }
+  return Val::Unknown(in.type);
+}
+
 Outcome RuleEval::Decide(const Window& w, std::vector<Metric>* metrics,
                          std::vector<LevelExplanation>* trees) {
-  for (std::size_t a = 0; a < rule_.aggregates.size(); ++a) aggs_[a] = w.Result(a, rule_.window);
-  auto load = [&](const Instr& in) -> Val {
-    if (in.op == OpCode::kAggregate) return aggs_[in.arg];
-    if (in.op == OpCode::kLet) return lets_[in.arg];
-    return Val::Unknown(in.type);
-  };
-  for (std::size_t l = 0; l < rule_.lets.size(); ++l)
-    lets_[l] = RunProgram(rule_.lets[l].program, consts_, stack_, load);
+  known_.assign(rule_.aggregates.size() + rule_.lets.size(), 0);
+  auto load = [&](const Instr& in) { return PointLoad(w, in); };
+  if (metrics || trees) {
+    // Findings show every value: all of them, in order.
+    for (std::uint32_t a = 0; a < rule_.aggregates.size(); ++a) load({OpCode::kAggregate, Type::kError, a});
+    for (std::uint32_t l = 0; l < rule_.lets.size(); ++l) load({OpCode::kLet, Type::kError, l});
+  }
   Outcome out = Outcome::kCompliant;
   bool unknown = false;
   for (const dsl::LevelPlan& level : rule_.levels) {

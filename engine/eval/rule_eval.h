@@ -99,7 +99,13 @@ class RuleEval {
   bool record_waivers_ = true;
   std::vector<Val> stack_;
   std::vector<Val> values_;
+  // A point's aggregate and let values, computed when a program first needs them
+  // (`known_`: per aggregate, then per let); each let runs on a stack of its own, as a
+  // let may be needed in the middle of another program.
   std::vector<Val> aggs_, lets_;
+  std::vector<std::uint8_t> known_;
+  std::vector<std::vector<Val>> let_stacks_;
+  Val PointLoad(const Window& w, const dsl::Instr& in);
   // Per scope value (below kStateCacheScopes): its latest day so far and that day's state.
   static constexpr std::uint32_t kStateCacheScopes = 1u << 24;
   std::vector<std::pair<std::int64_t, std::uint32_t>> last_state_;

@@ -65,7 +65,18 @@ Val RunProgram(const dsl::Program& p, const BoundConstants& c, std::vector<Val>&
   if (p.code.empty()) return Val{};
   if (stack.size() < p.code.size()) stack.resize(p.code.size());  // depth <= length
   Val* top = stack.data() - 1;
-  for (const dsl::Instr& in : p.code) {
+  const dsl::Instr* const code = p.code.data();
+  for (std::size_t k = 0; k < p.code.size(); ++k) {
+    const dsl::Instr& in = code[k];
+    if (in.skip != 0 && top->known) {
+      // The first instruction of an and/or's right operand, with the left one on top.
+      const bool is_and = code[in.skip].op == dsl::OpCode::kAnd;
+      if ((top->i == 0) == is_and) {  // false and _, true or _
+        *top = Val::Bool(!is_and);
+        k = in.skip;
+        continue;
+      }
+    }
     switch (in.op) {
       case dsl::OpCode::kConst: *++top = c.values[in.arg]; break;
       case dsl::OpCode::kField:

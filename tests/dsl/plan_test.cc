@@ -72,3 +72,26 @@ TEST_CASE("plan: event-phase lets are inlined, window lets are slots", "[dsl][pl
   CHECK(r.aggregates[0].predicate.code.size() == 3);  // field; const; gt
   CHECK(r.levels[0].condition.code[0].op == OpCode::kLet);
 }
+
+TEST_CASE("plan: and/or mark their right operands for short-circuits", "[dsl][plan]") {
+  auto l = LoadText(
+      "rule r {\n  severity low\n  window 1d\n"
+      "  where model == \"m\" and (status == \"ok\" or input_tokens > 3)\n"
+      "  violation when count() > 1\n}\n");
+  INFO(l.Text());
+  REQUIRE(l.rules);
+  const Program& w = l.rules->plan.rules.at(0).where;
+  // 0 field model; 1 const; 2 eq; 3 field status; 4 const; 5 eq; 6 field input_tokens;
+  // 7 const; 8 gt; 9 or; 10 and
+  REQUIRE(w.code.size() == 11);
+  CHECK(w.code[10].op == OpCode::kAnd);
+  CHECK(w.code[9].op == OpCode::kOr);
+  CHECK(w.code[3].skip == 10);  // the and's right operand starts with the or's left
+  CHECK(w.code[6].skip == 9);
+  for (std::size_t i : {0u, 1u, 2u, 4u, 5u, 7u, 8u, 9u, 10u}) CHECK(w.code[i].skip == 0);
+  // A rewrite links again; a malformed program is left without jumps.
+  Program p = w;
+  p.code.erase(p.code.begin() + 3, p.code.begin() + 6);  // now: ... or without a left side
+  LinkShortCircuits(&p);
+  CHECK(p.code[3].skip == 0);
+}
