@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <limits>
 #include <map>
+#include <new>
 #include <set>
 #include <tuple>
 #include <unordered_map>
@@ -270,29 +271,34 @@ Verdict RuleEval::Classify(std::size_t row, std::uint32_t* scope) {
 }
 
 void RuleEval::AddEvent(DayStates& states, std::uint32_t scope, std::size_t row) {
+  // Each value is made in its slot of values_ (placement from the call's result, which
+  // elides the copy): a copy of a just-written Val reads it back whole and stalls.
   for (std::size_t a = 0; a < rule_.aggregates.size(); ++a) {
     const dsl::AggregateSpec& spec = rule_.aggregates[a];
     const bool pred = spec.predicate.empty() || EventValue(predicates_[a], row).IsTrue();
-    Val v;
+    Val* v = &values_[a];
     switch (spec.kind) {
       case AggKind::kCount:
       case AggKind::kShare:
-      case AggKind::kRate: v = Val::Bool(pred); break;
+      case AggKind::kRate: ::new (v) Val(Val::Bool(pred)); break;
       case AggKind::kActiveDays:
-      case AggKind::kMaxGap: break;
+      case AggKind::kMaxGap: ::new (v) Val(); break;
       default:
-        if (pred && !spec.value.empty()) {
-          v = symbol_loads_[a].table >= 0 ? LoadSymbol(symbol_loads_[a], row) : EventValue(values_of_[a], row);
+        if (!pred || spec.value.empty()) {
+          ::new (v) Val();
+        } else if (symbol_loads_[a].table >= 0) {
+          ::new (v) Val(LoadSymbol(symbol_loads_[a], row));
+        } else {
+          ::new (v) Val(EventValue(values_of_[a], row));
         }
         // Text fields are not interned by ingest: give their distinct values ids here,
         // above every symbol id.
-        if (spec.kind == AggKind::kDistinct && v.known && v.type == Type::kString &&
-            v.i == Val::kNoSym) {
-          v.i = (std::int64_t{1} << 32) + texts_.Intern(v.s);
+        if (spec.kind == AggKind::kDistinct && v->known && v->type == Type::kString &&
+            v->i == Val::kNoSym) {
+          v->i = (std::int64_t{1} << 32) + texts_.Intern(v->s);
         }
         break;
     }
-    values_[a] = v;
   }
   // A scope's events of one day mostly come together (logs are in time order): the
   // state of its latest day is remembered, so most events skip the state lookup, and an
@@ -321,15 +327,16 @@ Val RuleEval::PointLoad(const Window& w, const Instr& in) {
   const std::size_t lets_at = rule_.aggregates.size();
   if (in.op == OpCode::kAggregate) {
     if (known_[in.arg] == 0) {
-      aggs_[in.arg] = w.Result(in.arg, rule_.window);
+      ::new (&aggs_[in.arg]) Val(w.Result(in.arg, rule_.window));
       known_[in.arg] = 1;
     }
     return aggs_[in.arg];
   }
   if (in.op == OpCode::kLet) {
     if (known_[lets_at + in.arg] == 0) {
-      lets_[in.arg] = RunProgram(rule_.lets[in.arg].program, consts_, let_stacks_[in.arg],
-                                 [&](const Instr& i) { return PointLoad(w, i); });
+      ::new (&lets_[in.arg]) Val(RunProgram(rule_.lets[in.arg].program, consts_,
+                                            let_stacks_[in.arg],
+                                            [&](const Instr& i) { return PointLoad(w, i); }));
       known_[lets_at + in.arg] = 1;
     }
     return lets_[in.arg];

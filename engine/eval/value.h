@@ -3,8 +3,10 @@
 #pragma once
 
 #include <cstdint>
+#include <new>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "dsl/compiler/plan.h"
@@ -32,6 +34,8 @@ struct Val {
   static Val Int(Type t, std::int64_t x) { Val v; v.type = t; v.known = true; v.i = x; return v; }
   bool IsTrue() const { return known && type == Type::kBool && i != 0; }
 };
+// Values are made in place over old ones (placement new, no destructor run).
+static_assert(std::is_trivially_copyable_v<Val> && std::is_trivially_destructible_v<Val>);
 
 // A constant list prepared for membership tests.
 struct ListSet {
@@ -83,7 +87,11 @@ Val RunProgram(const dsl::Program& p, const BoundConstants& c, std::vector<Val>&
       case dsl::OpCode::kAccount:
       case dsl::OpCode::kSignal:
       case dsl::OpCode::kAggregate:
-      case dsl::OpCode::kLet: *++top = load(in); break;
+      case dsl::OpCode::kLet:
+        // Made in its slot: copying a just-made Val reads it back whole, which stalls
+        // on the stores that made it piece by piece.
+        ::new (++top) Val(load(in));
+        break;
       case dsl::OpCode::kNot:
       case dsl::OpCode::kNeg:
       case dsl::OpCode::kIn:
