@@ -47,7 +47,7 @@ class Emitter {
   Program Compile(const Bound& b) {
     Program p;
     Emit(b, p);
-    LinkShortCircuits(&p);
+    LinkProgram(&p);
     return p;
   }
 

@@ -120,15 +120,19 @@ class Dumper {
 
 }  // namespace
 
-void LinkShortCircuits(Program* p) {
+void LinkProgram(Program* p) {
   std::vector<std::uint32_t> starts;  // per value on the stack: its first instruction
-  for (Instr& in : p->code) in.skip = 0;
   auto malformed = [&] {
-    for (Instr& in : p->code) in.skip = 0;  // left without jumps, run as written
+    // Not a program the compiler makes: no jumps, and operands that stay in bounds.
+    for (std::size_t i = 0; i < p->code.size(); ++i) {
+      p->code[i].skip = 0;
+      p->code[i].left = i > 0 ? static_cast<std::uint32_t>(i - 1) : 0;
+    }
   };
+  for (Instr& in : p->code) in.skip = in.left = 0;
   for (std::size_t i = 0; i < p->code.size(); ++i) {
-    const OpCode op = p->code[i].op;
-    switch (op) {
+    Instr& in = p->code[i];
+    switch (in.op) {
       case OpCode::kConst: case OpCode::kField: case OpCode::kAccount: case OpCode::kSignal:
       case OpCode::kAggregate: case OpCode::kLet:
         starts.push_back(static_cast<std::uint32_t>(i));
@@ -141,7 +145,8 @@ void LinkShortCircuits(Program* p) {
         if (starts.size() < 2) return malformed();
         const std::uint32_t right = starts.back();
         starts.pop_back();
-        if (op == OpCode::kAnd || op == OpCode::kOr) p->code[right].skip = static_cast<std::uint32_t>(i);
+        in.left = right - 1;
+        if (in.op == OpCode::kAnd || in.op == OpCode::kOr) p->code[right].skip = static_cast<std::uint32_t>(i);
       }
     }
   }

@@ -50,11 +50,14 @@ struct Instr {
   OpCode op = OpCode::kConst;
   Type type = Type::kError;  // operand type for typed operators, result type for loads
   std::uint32_t arg = 0;
-  // On the first instruction of the right operand of a kAnd or kOr: that operator's
-  // index. When the left operand alone decides (known false for `and`, known true for
-  // `or`), the machine may jump past the operator without running the right operand;
-  // the result is the same. 0: none. Set by LinkShortCircuits.
+  // Set by LinkProgram. On the first instruction of the right operand of a kAnd or kOr:
+  // that operator's index. When the left operand alone decides (known false for `and`,
+  // known true for `or`), the machine may jump past the operator without running the
+  // right operand; the result is the same. 0: none.
   std::uint32_t skip = 0;
+  // On a binary operator: the index of its left operand's last instruction (its right
+  // operand's is the instruction before the operator's own).
+  std::uint32_t left = 0;
 };
 
 struct Program {
@@ -62,9 +65,9 @@ struct Program {
   bool empty() const { return code.empty(); }
 };
 
-// Sets every instruction's `skip` from the program's postfix structure (after the code
-// is final: a rewrite of the code must link it again).
-void LinkShortCircuits(Program* p);
+// Sets every instruction's `skip` and `left` from the program's postfix structure (after
+// the code is final: a rewrite of the code must link it again).
+void LinkProgram(Program* p);
 
 struct AggregateSpec {
   AggKind kind = AggKind::kCount;

@@ -127,7 +127,7 @@ dsl::Program UseDerivedMatches(const dsl::Program& p, const dsl::RulePlan& rule,
     }
     out.code.push_back(p.code[i]);
   }
-  dsl::LinkShortCircuits(&out);
+  dsl::LinkProgram(&out);
   return out;
 }
 

@@ -64,45 +64,44 @@ bool IsUnary(dsl::OpCode op);
 
 // Runs a program; `load` resolves kField, kAccount, kSignal, kAggregate and kLet:
 //   Val load(const dsl::Instr&).
+// Each instruction's value is made in its own slot of `stack` (slot k for instruction
+// k, operands found through LinkProgram's links), so no value is copied from one slot
+// to another: copying a Val just written field by field reads it back whole, which
+// stalls on the stores that made it.
 template <class Load>
 Val RunProgram(const dsl::Program& p, const BoundConstants& c, std::vector<Val>& stack, Load&& load) {
-  if (p.code.empty()) return Val{};
-  if (stack.size() < p.code.size()) stack.resize(p.code.size());  // depth <= length
-  Val* top = stack.data() - 1;
+  const std::size_t n = p.code.size();
+  if (n == 0) return Val{};
+  if (stack.size() < n) stack.resize(n);
+  Val* const r = stack.data();
   const dsl::Instr* const code = p.code.data();
-  for (std::size_t k = 0; k < p.code.size(); ++k) {
+  for (std::size_t k = 0; k < n; ++k) {
     const dsl::Instr& in = code[k];
-    if (in.skip != 0 && top->known) {
-      // The first instruction of an and/or's right operand, with the left one on top.
+    if (in.skip != 0 && r[k - 1].known) {
+      // The first instruction of an and/or's right operand; its left one ends at k - 1.
       const bool is_and = code[in.skip].op == dsl::OpCode::kAnd;
-      if ((top->i == 0) == is_and) {  // false and _, true or _
-        *top = Val::Bool(!is_and);
+      if ((r[k - 1].i == 0) == is_and) {  // false and _, true or _
+        ::new (&r[in.skip]) Val(Val::Bool(!is_and));
         k = in.skip;
         continue;
       }
     }
     switch (in.op) {
-      case dsl::OpCode::kConst: *++top = c.values[in.arg]; break;
+      case dsl::OpCode::kConst: ::new (&r[k]) Val(c.values[in.arg]); break;
       case dsl::OpCode::kField:
       case dsl::OpCode::kAccount:
       case dsl::OpCode::kSignal:
       case dsl::OpCode::kAggregate:
-      case dsl::OpCode::kLet:
-        // Made in its slot: copying a just-made Val reads it back whole, which stalls
-        // on the stores that made it piece by piece.
-        ::new (++top) Val(load(in));
-        break;
+      case dsl::OpCode::kLet: ::new (&r[k]) Val(load(in)); break;
       case dsl::OpCode::kNot:
       case dsl::OpCode::kNeg:
       case dsl::OpCode::kIn:
       case dsl::OpCode::kNotIn:
-      case dsl::OpCode::kMatch: *top = ApplyOp(in, *top, Val{}, c); break;
-      default:
-        top[-1] = ApplyOp(in, top[-1], top[0], c);
-        --top;
+      case dsl::OpCode::kMatch: ::new (&r[k]) Val(ApplyOp(in, r[k - 1], Val{}, c)); break;
+      default: ::new (&r[k]) Val(ApplyOp(in, r[in.left], r[k - 1], c));
     }
   }
-  return *top;
+  return r[n - 1];
 }
 
 // The canonical rendering of a value.

@@ -89,9 +89,18 @@ TEST_CASE("plan: and/or mark their right operands for short-circuits", "[dsl][pl
   CHECK(w.code[3].skip == 10);  // the and's right operand starts with the or's left
   CHECK(w.code[6].skip == 9);
   for (std::size_t i : {0u, 1u, 2u, 4u, 5u, 7u, 8u, 9u, 10u}) CHECK(w.code[i].skip == 0);
-  // A rewrite links again; a malformed program is left without jumps.
+  // Binary operators name their left operand's last instruction.
+  CHECK(w.code[2].left == 0);
+  CHECK(w.code[5].left == 3);
+  CHECK(w.code[8].left == 6);
+  CHECK(w.code[9].left == 5);
+  CHECK(w.code[10].left == 2);
+  // A rewrite links again; a malformed program gets no jumps and in-bounds operands.
   Program p = w;
   p.code.erase(p.code.begin() + 3, p.code.begin() + 6);  // now: ... or without a left side
-  LinkShortCircuits(&p);
-  CHECK(p.code[3].skip == 0);
+  LinkProgram(&p);
+  for (std::size_t i = 0; i < p.code.size(); ++i) {
+    CHECK(p.code[i].skip == 0);
+    CHECK(p.code[i].left + 1 == std::max<std::size_t>(i, 1));
+  }
 }

@@ -20,7 +20,7 @@ TEST_CASE("value: and/or short-circuit only where the left operand decides, same
         dsl::Program p;
         p.code = {{OpCode::kLet, Type::kBool, 0}, {OpCode::kLet, Type::kBool, 1},
                   {op, Type::kBool, 0}};
-        dsl::LinkShortCircuits(&p);
+        dsl::LinkProgram(&p);
         REQUIRE(p.code[1].skip == 2);
         int right_loads = 0;
         const Val got = RunProgram(p, consts, stack, [&](const Instr& in) {
