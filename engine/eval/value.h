@@ -70,8 +70,11 @@ bool IsUnary(dsl::OpCode op);
 // stalls on the stores that made it.
 template <class Load>
 Val RunProgram(const dsl::Program& p, const BoundConstants& c, std::vector<Val>& stack, Load&& load) {
+  // The last instruction's value is made in `out`, which is the caller's (returned
+  // without a copy), so the caller does not read back a slot either.
+  Val out;
   const std::size_t n = p.code.size();
-  if (n == 0) return Val{};
+  if (n == 0) return out;
   if (stack.size() < n) stack.resize(n);
   Val* const r = stack.data();
   const dsl::Instr* const code = p.code.data();
@@ -81,27 +84,28 @@ Val RunProgram(const dsl::Program& p, const BoundConstants& c, std::vector<Val>&
       // The first instruction of an and/or's right operand; its left one ends at k - 1.
       const bool is_and = code[in.skip].op == dsl::OpCode::kAnd;
       if ((r[k - 1].i == 0) == is_and) {  // false and _, true or _
-        ::new (&r[in.skip]) Val(Val::Bool(!is_and));
+        ::new (in.skip + 1 < n ? &r[in.skip] : &out) Val(Val::Bool(!is_and));
         k = in.skip;
         continue;
       }
     }
+    Val* const slot = k + 1 < n ? &r[k] : &out;
     switch (in.op) {
-      case dsl::OpCode::kConst: ::new (&r[k]) Val(c.values[in.arg]); break;
+      case dsl::OpCode::kConst: ::new (slot) Val(c.values[in.arg]); break;
       case dsl::OpCode::kField:
       case dsl::OpCode::kAccount:
       case dsl::OpCode::kSignal:
       case dsl::OpCode::kAggregate:
-      case dsl::OpCode::kLet: ::new (&r[k]) Val(load(in)); break;
+      case dsl::OpCode::kLet: ::new (slot) Val(load(in)); break;
       case dsl::OpCode::kNot:
       case dsl::OpCode::kNeg:
       case dsl::OpCode::kIn:
       case dsl::OpCode::kNotIn:
-      case dsl::OpCode::kMatch: ::new (&r[k]) Val(ApplyOp(in, r[k - 1], Val{}, c)); break;
-      default: ::new (&r[k]) Val(ApplyOp(in, r[in.left], r[k - 1], c));
+      case dsl::OpCode::kMatch: ::new (slot) Val(ApplyOp(in, r[k - 1], Val{}, c)); break;
+      default: ::new (slot) Val(ApplyOp(in, r[in.left], r[k - 1], c));
     }
   }
-  return r[n - 1];
+  return out;
 }
 
 // The canonical rendering of a value.
