@@ -123,7 +123,8 @@ class Dumper {
 void LinkProgram(Program* p) {
   std::vector<std::uint32_t> starts;  // per value on the stack: its first instruction
   auto malformed = [&] {
-    // Not a program the compiler makes: no jumps, and operands that stay in bounds.
+    // Not a program the compiler makes (it cannot run as meant): no jumps, and a binary
+    // operator's left operand taken as the instruction before it.
     for (std::size_t i = 0; i < p->code.size(); ++i) {
       p->code[i].skip = 0;
       p->code[i].left = i > 0 ? static_cast<std::uint32_t>(i - 1) : 0;

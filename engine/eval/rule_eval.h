@@ -83,6 +83,8 @@ class RuleEval {
   std::vector<SymbolLoad> symbol_loads_;
   // The symbol id a SymbolLoad reads for `row`, or unknown.
   Val LoadSymbol(const SymbolLoad& load, std::size_t row) const;
+  // An aggregate's or a let's value at the point whose window is `w` (Decide's loads).
+  Val PointLoad(const Window& w, const dsl::Instr& in);
   std::vector<std::size_t> detector_;  // rule-local detector -> Plan::detectors index
   int policy_ = -1;
   std::vector<bool> version_ok_;
@@ -105,7 +107,6 @@ class RuleEval {
   std::vector<Val> aggs_, lets_;
   std::vector<std::uint8_t> known_;
   std::vector<std::vector<Val>> let_stacks_;
-  Val PointLoad(const Window& w, const dsl::Instr& in);
   // Per scope value (below kStateCacheScopes): its latest day so far and that day's state.
   static constexpr std::uint32_t kStateCacheScopes = 1u << 24;
   std::vector<std::pair<std::int64_t, std::uint32_t>> last_state_;

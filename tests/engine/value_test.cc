@@ -38,3 +38,20 @@ TEST_CASE("value: and/or short-circuit only where the left operand decides, same
     }
   }
 }
+
+TEST_CASE("value: operands are found through the links, left and right in order") {
+  // (l0 - l1) - (l2 - l3) with 5, 3, 10, 4: (5 - 3) - (10 - 4) = -4.
+  const double v[] = {5, 3, 10, 4};
+  dsl::Program p;
+  p.code = {{OpCode::kLet, Type::kNumber, 0}, {OpCode::kLet, Type::kNumber, 1},
+            {OpCode::kSub, Type::kNumber, 0}, {OpCode::kLet, Type::kNumber, 2},
+            {OpCode::kLet, Type::kNumber, 3}, {OpCode::kSub, Type::kNumber, 0},
+            {OpCode::kSub, Type::kNumber, 0}};
+  dsl::LinkProgram(&p);
+  CHECK(p.code[6].left == 2);
+  BoundConstants consts;
+  std::vector<Val> stack;
+  const Val got = RunProgram(p, consts, stack, [&](const Instr& in) { return Val::Number(v[in.arg]); });
+  REQUIRE(got.known);
+  CHECK(got.num == -4);
+}
