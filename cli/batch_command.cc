@@ -6,12 +6,17 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <optional>
 #include <set>
+#include <thread>
 
 #include "base/fault.h"
 #include "base/json_writer.h"
@@ -74,6 +79,44 @@ struct Summary {
   std::string root;
   double seconds = 0;
 };
+
+// Whether any of `paths` has content whose SHA-256 (hex) is not in `processed`. Hashes
+// on up to `threads` threads (0: one per hardware thread), from the last file to the
+// first, and stops at the first new one: sources' files sort by name, so a night's new
+// file is usually among the last, and when one is new every file is read again by the
+// ingest anyway, which hashes what it parses. An unreadable file is an error only when
+// it was reached (the ingest reports the others).
+Result<bool> AnyNewFile(const std::vector<std::string>& paths,
+                        const std::set<std::string>& processed, unsigned threads) {
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  threads = static_cast<unsigned>(std::min<std::size_t>(threads, paths.size()));
+  std::atomic<std::size_t> next{0};  // files taken, counted from the last one
+  std::atomic<bool> found{false};
+  std::vector<std::optional<Status>> errors(paths.size());
+  auto work = [&] {
+    for (;;) {
+      if (found.load(std::memory_order_relaxed)) return;
+      const std::size_t k = next.fetch_add(1, std::memory_order_relaxed);
+      if (k >= paths.size()) return;
+      const std::size_t i = paths.size() - 1 - k;
+      auto sha = engine::HashFile(paths[i]);
+      if (!sha.ok()) {
+        errors[i] = sha.status();
+      } else if (processed.count(ToHex(*sha)) == 0) {
+        found.store(true, std::memory_order_relaxed);
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  if (found) return true;
+  for (const auto& e : errors) {
+    if (e) return *e;
+  }
+  return false;
+}
 
 std::size_t Count(const Summary& s, const char* kind) {
   std::size_t n = 0;
@@ -221,16 +264,6 @@ void Run(const BatchArgs& args, CliContext& ctx) {
   std::set<std::string> seen;
   for (const auto& p : *processed) seen.insert(p.sha256);
   Summary summary;
-  for (const engine::SourceConfig& source : in->config.sources) {
-    auto files = engine::ExpandSourcePaths(source, in->config.base_dir);
-    if (!files.ok()) return fail(files.status().message(), kExitInput);
-    for (const std::string& path : *files) {
-      auto sha = engine::HashFile(path);
-      if (!sha.ok()) return fail(sha.status().message(), kExitInput);
-      const std::string hex = ToHex(*sha);
-      summary.files.push_back({engine::DisplayPath(in->config, path), hex, seen.count(hex) == 0});
-    }
-  }
   const std::string& format = args.format.empty() ? ctx.format : args.format;
   auto finish = [&]() {
     summary.seconds = static_cast<double>(Now() - started) / 1e6;
@@ -242,11 +275,7 @@ void Run(const BatchArgs& args, CliContext& ctx) {
       if (!out.flush()) fail("cannot write the summary to '" + args.summary + "'", kExitInput);
     }
   };
-  std::vector<audit::InputRow> fresh;
-  for (const auto& f : summary.files) {
-    if (f.is_new) fresh.push_back({f.file, f.sha256, 0, 0, 0});
-  }
-  if (fresh.empty() && !backfill) {
+  auto nothing_new = [&]() {
     summary.status = "nothing new";
     auto head = store->LatestCheckpoint();
     if (head.ok() && *head) {
@@ -254,7 +283,23 @@ void Run(const BatchArgs& args, CliContext& ctx) {
       summary.root = ToHex((*head)->checkpoint.root);
     }
     finish();
-    return;
+  };
+  std::vector<std::string> paths;
+  for (const engine::SourceConfig& source : in->config.sources) {
+    auto files = engine::ExpandSourcePaths(source, in->config.base_dir);
+    if (!files.ok()) return fail(files.status().message(), kExitInput);
+    for (const std::string& path : *files) {
+      paths.push_back(path);
+      summary.files.push_back({engine::DisplayPath(in->config, path), "", false});
+    }
+  }
+  // A backfill reads every file whatever is new; a night first makes sure one is.
+  if (!backfill) {
+    auto any_new = AnyNewFile(paths, seen, args.inputs.threads);
+    if (!any_new.ok()) return fail(any_new.status().message(), kExitInput);
+    if (!*any_new) {
+      return nothing_new();
+    }
   }
 
   if (!IngestScanInputs(args.inputs, &*in, &code)) {
@@ -262,6 +307,20 @@ void Run(const BatchArgs& args, CliContext& ctx) {
     return;
   }
   FaultPoint("batch.after_ingest");
+  // What is new, by the digests of the bytes the ingest parsed (a file may have changed
+  // since it was checked above).
+  std::map<std::string, std::string> digest;
+  for (const engine::InputFile& f : in->ingest.data.files) digest[f.path] = ToHex(f.sha256);
+  std::vector<audit::InputRow> fresh;
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    InputFileState& f = summary.files[i];
+    f.sha256 = digest[paths[i]];
+    f.is_new = seen.count(f.sha256) == 0;
+    if (f.is_new) fresh.push_back({f.file, f.sha256, 0, 0, 0});
+  }
+  if (fresh.empty() && !backfill) {
+    return nothing_new();
+  }
   WarnQuarantined(in->ingest);
   if (in->ingest.over_quarantine_limit) {
     return fail("too much bad input: " + in->ingest.limit_message +

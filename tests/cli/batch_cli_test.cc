@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "base/sha256.h"
 #include "tests/cli/cli_harness.h"
 
 namespace tosguard::testing {
@@ -142,6 +143,38 @@ TEST_CASE("batch: only new files make a run, the same night twice changes nothin
   CommandResult backfill = In(dir, {"batch", "--from", "2025-03-01", "--to", "2025-03-05"});
   CHECK_THAT(backfill.out, Catch::Contains("recorded") && Catch::Contains("1 unchanged"));
   CHECK(In(dir, {"verify"}).exit_code == 0);
+}
+
+TEST_CASE("batch: new files anywhere in name order are found, recorded by their digests",
+          "[cli][batch]") {
+  const std::string dir = MakeCase();
+  REQUIRE(In(dir, {"batch"}).exit_code == 0);
+  // The check for new files starts from the last file by name and stops at the first new
+  // one; files before it, processed or not, are then known from what the ingest read.
+  const std::string early = Event("e0", "2025-03-02T12:00:00Z");
+  WriteFile(dir + "/data/events-0.jsonl", early);
+  WriteFile(dir + "/data/events-2.jsonl", kNight2);
+  for (const char* threads : {"1", "2"}) {
+    INFO("threads " << threads);
+    const std::string copy = MakeTempDir("tosguard-batch-copy");
+    std::filesystem::copy(dir, copy, std::filesystem::copy_options::recursive);
+    CommandResult night = In(copy, {"batch", "--threads", threads, "--format", "json"});
+    INFO(night.err);
+    REQUIRE(night.exit_code == 0);
+    CHECK_THAT(night.out,
+               Catch::Contains("\"files\":4,\"new\":2,\"already_processed\":2") &&
+                   Catch::Contains("{\"file\":\"data/events-0.jsonl\",\"sha256\":\"" +
+                                   ToHex(Sha256::Of(early)) + "\"}") &&
+                   Catch::Contains("{\"file\":\"data/events-2.jsonl\",\"sha256\":\"" +
+                                   ToHex(Sha256::Of(kNight2)) + "\"}"));
+    CHECK_THAT(In(copy, {"batch", "--threads", threads}).out,
+               Catch::Contains("nothing new") && Catch::Contains("0 new, 4 already processed"));
+  }
+  // Only a file before the processed ones is new: the check reaches it.
+  std::filesystem::remove(dir + "/data/events-2.jsonl");
+  CommandResult night = In(dir, {"batch", "--threads", "2", "--format", "json"});
+  CHECK_THAT(night.out, Catch::Contains("\"new\":1,\"already_processed\":2") &&
+                            Catch::Contains("data/events-0.jsonl"));
 }
 
 TEST_CASE("batch: exit codes a scheduler can act on", "[cli][batch]") {
