@@ -14,7 +14,6 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
-#include <map>
 #include <optional>
 #include <set>
 #include <thread>
@@ -304,9 +303,7 @@ void Run(const BatchArgs& args, CliContext& ctx) {
   if (!backfill) {
     auto any_new = AnyNewFile(paths, seen, args.inputs.threads);
     if (!any_new.ok()) return fail(any_new.status().message(), kExitInput);
-    if (!*any_new) {
-      return nothing_new();
-    }
+    if (!*any_new) return nothing_new();
   }
 
   const auto t1 = Clock::now();
@@ -316,20 +313,16 @@ void Run(const BatchArgs& args, CliContext& ctx) {
   }
   FaultPoint("batch.after_ingest");
   const auto t2 = Clock::now();
-  // What is new, by the digests of the bytes the ingest parsed (a file may have changed
-  // since it was checked above).
-  std::map<std::string, std::string> digest;
-  for (const engine::InputFile& f : in->ingest.data.files) digest[f.path] = ToHex(f.sha256);
+  // What is new, by the digests of the bytes the ingest parsed: a file may have changed,
+  // or a new one appeared, since the check above.
+  summary.files.clear();
   std::vector<audit::InputRow> fresh;
-  for (std::size_t i = 0; i < paths.size(); ++i) {
-    InputFileState& f = summary.files[i];
-    f.sha256 = digest[paths[i]];
-    f.is_new = seen.count(f.sha256) == 0;
-    if (f.is_new) fresh.push_back({f.file, f.sha256, 0, 0, 0});
+  for (const engine::InputFile& f : in->ingest.data.files) {
+    const std::string hex = ToHex(f.sha256);
+    summary.files.push_back({engine::DisplayPath(in->config, f.path), hex, seen.count(hex) == 0});
+    if (summary.files.back().is_new) fresh.push_back({summary.files.back().file, hex, 0, 0, 0});
   }
-  if (fresh.empty() && !backfill) {
-    return nothing_new();
-  }
+  if (fresh.empty() && !backfill) return nothing_new();
   WarnQuarantined(in->ingest);
   if (in->ingest.over_quarantine_limit) {
     return fail("too much bad input: " + in->ingest.limit_message +
