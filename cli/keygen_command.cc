@@ -2,6 +2,11 @@
 #include <openssl/rand.h>
 #include <spdlog/spdlog.h>
 
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <iostream>
 
 #include "audit/ed25519.h"
@@ -16,6 +21,23 @@ struct KeygenArgs {
   std::string config;
   std::string signing_key, pseudonym_key;
 };
+
+// Makes the missing directories above a key file, each readable by its owner only
+// (0700), as a fresh checkout has none of a configuration's key directories.
+// Directories that exist are left as they are.
+Status MakeKeyDirectories(const std::string& key_file) {
+  const std::filesystem::path dir = std::filesystem::path(key_file).parent_path();
+  if (dir.empty()) return Status::Ok();
+  std::filesystem::path at;
+  for (const auto& part : dir) {
+    at /= part;
+    if (::mkdir(at.c_str(), 0700) != 0 && errno != EEXIST) {
+      return Status::IoError("cannot create the key directory '" + at.string() +
+                             "': " + std::strerror(errno));
+    }
+  }
+  return Status::Ok();
+}
 
 void Run(KeygenArgs args, CliContext& ctx) {
   if (!args.config.empty()) {
@@ -36,7 +58,8 @@ void Run(KeygenArgs args, CliContext& ctx) {
   }
   if (!args.signing_key.empty()) {
     auto key = audit::PrivateKey::Generate();
-    Status s = key.ok() ? audit::WritePrivateKeyFile(args.signing_key, *key) : key.status();
+    Status s = MakeKeyDirectories(args.signing_key);
+    if (s.ok()) s = key.ok() ? audit::WritePrivateKeyFile(args.signing_key, *key) : key.status();
     auto pub = key.ok() ? key->public_key().ToPem() : Result<std::string>(key.status());
     if (s.ok() && pub.ok())
       s = audit::WriteNewFile(args.signing_key + ".pub", *pub, 0644, "public key file");
@@ -55,8 +78,11 @@ void Run(KeygenArgs args, CliContext& ctx) {
       ctx.exit_code = kExitInternal;
       return;
     }
-    Status s = audit::WriteNewFile(args.pseudonym_key, BytesToHex(bytes, sizeof bytes) + "\n", 0600,
-                                   "pseudonym key file");
+    Status s = MakeKeyDirectories(args.pseudonym_key);
+    if (s.ok()) {
+      s = audit::WriteNewFile(args.pseudonym_key, BytesToHex(bytes, sizeof bytes) + "\n", 0600,
+                              "pseudonym key file");
+    }
     if (!s.ok()) {
       spdlog::error("{}", s.message());
       ctx.exit_code = kExitInput;

@@ -78,6 +78,17 @@ TEST_CASE("evidence: keygen, scan into a store, list, review, report and verify"
          std::filesystem::perms::others_read) == std::filesystem::perms::none);
   CommandResult again = In(dir, {"keygen"});
   CHECK(again.exit_code != 0);
+  // Missing key directories are made, for their owner only.
+  const std::string fresh = MakeTempDir("tosguard-keygen");
+  REQUIRE(RunTosguard({"keygen", "--signing-key", "a/b/signing.key", "--pseudonym-key",
+                       "a/c/pseudonym.key"},
+                      "", fresh)
+              .exit_code == 0);
+  CHECK(std::filesystem::exists(fresh + "/a/b/signing.key.pub"));
+  CHECK(std::filesystem::exists(fresh + "/a/c/pseudonym.key"));
+  CHECK((std::filesystem::status(fresh + "/a/b").permissions() &
+         (std::filesystem::perms::group_all | std::filesystem::perms::others_all)) ==
+        std::filesystem::perms::none);
   CHECK_THAT(again.err, Catch::Contains("never"));
 
   CommandResult scan = In(dir, {"scan", "-r", "rules.tos", "-q"});
