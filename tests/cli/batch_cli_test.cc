@@ -177,6 +177,50 @@ TEST_CASE("batch: new files anywhere in name order are found, recorded by their 
                             Catch::Contains("data/events-0.jsonl"));
 }
 
+TEST_CASE("batch: --date evaluates up to that day, and excludes --from/--to", "[cli][batch]") {
+  const std::string dir = MakeCase();
+  WriteFile(dir + "/data/events-2.jsonl", kNight2);
+  CommandResult upto3 = In(dir, {"batch", "--date", "2025-03-03", "--format", "json"});
+  INFO(upto3.err);
+  REQUIRE(upto3.exit_code == 0);
+  CHECK_THAT(upto3.out, Catch::Contains("\"from\":\"2025-03-03\",\"to\":\"2025-03-03\"") &&
+                            Catch::Contains("\"new\":1,\"extended\":0"));
+  CHECK(In(dir, {"findings", "list", "--format", "json"}).out.find("2025-03-04") ==
+        std::string::npos);
+  // A later day re-evaluates even without new files, and the finding continues.
+  CommandResult upto4 = In(dir, {"batch", "--date", "2025-03-04"});
+  INFO(upto4.out);
+  REQUIRE(upto4.exit_code == 0);
+  CHECK_THAT(upto4.out, Catch::Contains("1 extended") &&
+                            Catch::Contains("last day 2025-03-03 -> 2025-03-04"));
+  CommandResult both = In(dir, {"batch", "--date", "2025-03-04", "--from", "2025-03-01"});
+  CHECK(both.exit_code == 2);
+  CHECK_THAT(both.err, Catch::Contains("--date and --from/--to exclude each other"));
+}
+
+TEST_CASE("batch: examples/nightly.yaml runs the shipped pack over the bundled sample",
+          "[cli][batch]") {
+  namespace fs = std::filesystem;
+  // The example's paths are relative to it: ../rules/acme and data/ beside it.
+  const std::string root = MakeTempDir("tosguard-nightly-example");
+  fs::create_directories(root + "/examples");
+  fs::copy_file(SourceDir() + "/examples/nightly.yaml", root + "/examples/nightly.yaml");
+  fs::copy(SourceDir() + "/examples/data", root + "/examples/data", fs::copy_options::recursive);
+  fs::create_directories(root + "/rules");
+  fs::copy(SourceDir() + "/rules/acme", root + "/rules/acme", fs::copy_options::recursive);
+  const std::string dir = root + "/examples";
+  REQUIRE(RunTosguard({"keygen", "--config", "nightly.yaml"}, "", dir).exit_code == 0);
+  CommandResult night = RunTosguard({"batch", "--config", "nightly.yaml", "--format", "json"}, "", dir);
+  INFO(night.err);
+  REQUIRE(night.exit_code == 0);
+  CHECK_THAT(night.out, Catch::Contains("\"status\":\"recorded\"") &&
+                            Catch::Contains("\"files\":4,\"new\":4"));
+  CommandResult again = RunTosguard({"batch", "--config", "nightly.yaml"}, "", dir);
+  CHECK(again.exit_code == 0);
+  CHECK_THAT(again.out, Catch::Contains("nothing new"));
+  CHECK(RunTosguard({"verify", "--config", "nightly.yaml"}, "", dir).exit_code == 0);
+}
+
 TEST_CASE("batch: exit codes a scheduler can act on", "[cli][batch]") {
   const std::string dir = MakeCase();
   SECTION("another batch holds the store") {
