@@ -4,9 +4,12 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <thread>
 
 #include "base/sha256.h"
 #include "tests/cli/cli_harness.h"
@@ -232,6 +235,24 @@ TEST_CASE("batch: exit codes a scheduler can act on", "[cli][batch]") {
     CHECK_THAT(busy.err, Catch::Contains("another batch is running"));
     ::close(fd);
     CHECK(In(dir, {"batch"}).exit_code == 0);
+  }
+  SECTION("another batch holds the store, and this one waits") {
+    // O_CLOEXEC: the batch this test starts must not inherit the lock it waits for.
+    const int fd = ::open((dir + "/evidence.db.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    REQUIRE(fd >= 0);
+    REQUIRE(::flock(fd, LOCK_EX) == 0);
+    std::atomic<bool> released{false};
+    std::thread holder([&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+      released = true;
+      ::close(fd);
+    });
+    CommandResult waited = In(dir, {"batch", "--wait"});
+    const bool after_release = released;  // the batch could only end once the lock was free
+    holder.join();
+    CHECK(waited.exit_code == 0);
+    CHECK(after_release);
+    CHECK_THAT(waited.out, Catch::Contains("recorded"));
   }
   SECTION("a configuration error") {
     WriteFile(dir + "/tosguard.yaml", std::string(kConfig) + "bogus: 1\n");
