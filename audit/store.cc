@@ -92,6 +92,11 @@ CREATE TABLE withdrawals(
   seq INTEGER PRIMARY KEY, finding_id TEXT NOT NULL, revision INTEGER NOT NULL, run_id TEXT NOT NULL,
   reason TEXT NOT NULL, leaf INTEGER NOT NULL UNIQUE, UNIQUE(finding_id, revision)) STRICT;
 )sql",
+    // 3: how findings are named. A store made before this schema keeps the unkeyed ids it
+    // has; Open() marks a store it creates as keyed.
+    R"sql(
+INSERT INTO meta(key, value) VALUES('finding_ids', 'sha256');
+)sql",
 };
 constexpr std::int64_t kMigrationCount = sizeof(kMigrations) / sizeof(kMigrations[0]);
 static_assert(kMigrationCount == kStoreSchemaVersion);
@@ -232,6 +237,11 @@ Result<Store> Store::Open(const std::string& path, bool create) {
   if (*version < kStoreSchemaVersion) {
     s = db->Exec("BEGIN IMMEDIATE");
     if (s.ok()) s = Migrate(*db, *version);
+    if (s.ok() && *version == 0) {
+      s = db->Exec("UPDATE meta SET value = '" +
+                   std::string(FindingIdSchemeName(FindingIdScheme::kKeyed)) +
+                   "' WHERE key = 'finding_ids'");
+    }
     if (s.ok() && *app == 0)
       s = db->Exec("PRAGMA application_id = " + std::to_string(kApplicationId));
     if (s.ok()) s = db->Exec("COMMIT");
@@ -241,6 +251,19 @@ Result<Store> Store::Open(const std::string& path, bool create) {
     }
   }
   return Store(path, std::move(*db));
+}
+
+Result<FindingIdScheme> Store::FindingIds() {
+  auto name = db_.QueryText("SELECT value FROM meta WHERE key = 'finding_ids'");
+  if (!name.ok())
+    return Status::Corruption(
+        "the store '" + path_ +
+        "' does not say how its findings are named: " + name.status().message());
+  auto scheme = ParseFindingIdScheme(*name);
+  if (!scheme)
+    return Status::Corruption("the store '" + path_ +
+                              "' names its findings by an unknown scheme '" + *name + "'");
+  return *scheme;
 }
 
 Status Store::Begin() {

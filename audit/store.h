@@ -15,6 +15,7 @@
 
 #include "audit/checkpoint.h"
 #include "audit/ed25519.h"
+#include "audit/finding_id.h"
 #include "audit/keyed_hash.h"
 #include "audit/merkle.h"
 #include "audit/records.h"
@@ -26,7 +27,7 @@
 namespace tosguard::audit {
 
 // The schema version this build writes; older stores are migrated on open.
-inline constexpr std::int64_t kStoreSchemaVersion = 2;
+inline constexpr std::int64_t kStoreSchemaVersion = 3;
 
 // What a write needs: the key that signs checkpoints, the key of pseudonyms and keyed
 // hashes, the log's name, and the time to record (UTC).
@@ -121,6 +122,12 @@ class Store {
 
   const std::string& path() const { return path_; }
   sqlite::Db& db() { return db_; }
+
+  // How this store names its findings: kKeyed for a store created with schema 3 or
+  // later, kDigest for an older one (its findings keep their ids). The caller gives the
+  // findings of a run these ids (AssignFindingIds) before it prints or records them.
+  // Corruption when the record is missing or unknown.
+  Result<FindingIdScheme> FindingIds();
 
   // Records a run and the findings it produced. A finding whose canonical JSON equals
   // its latest stored revision is only noted as seen by the run; a changed one becomes

@@ -18,6 +18,7 @@
 #include <set>
 #include <thread>
 
+#include "audit/finding_id.h"
 #include "base/fault.h"
 #include "base/json_writer.h"
 #include "base/sha256.h"
@@ -336,6 +337,9 @@ void Run(const BatchArgs& args, CliContext& ctx) {
   if (!result.ok())
     return fail("evaluation failed: " + result.status().message(), ExitCodeFor(result.status()));
   LogEvaluationTimes(result->stats);
+  auto scheme = store->FindingIds();
+  if (!scheme.ok()) return fail(scheme.status().message(), ExitCodeFor(scheme.status()));
+  audit::AssignFindingIds(*scheme, &*keys->hasher, &result->findings);
   FaultPoint("batch.after_evaluate");
   const auto t3 = Clock::now();
 

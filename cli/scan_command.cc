@@ -7,7 +7,9 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <optional>
 
+#include "audit/finding_id.h"
 #include "base/json_writer.h"
 #include "base/time.h"
 #include "base/utf8.h"
@@ -111,15 +113,63 @@ std::string Table(const engine::EvalResult& r) {
   return out;
 }
 
-// Records the run and its findings in the store; false (with the exit code set) on failure.
-bool RecordInStore(const std::string& path, const ScanInputs& in, const engine::EvalResult& result,
-                   TimestampUs started, CliContext& ctx) {
+// The keys and the store a scan records into, opened before the ingest so that a missing
+// key fails at once; or, for a scan that records nothing, the pseudonym key if the
+// configuration names one that can be read.
+struct Recording {
+  std::optional<EvidenceKeys> keys;
+  std::optional<audit::Store> store;
+  std::optional<audit::KeyedHasher> id_key;  // a scan that records nothing
+};
+
+bool PrepareRecording(const std::string& store_path, const ScanInputs& in, Recording* rec,
+                      int* exit_code) {
+  if (store_path.empty()) {
+    const std::string& key_path = in.config.evidence.pseudonym_key;
+    if (key_path.empty()) return true;
+    auto key = LoadPseudonymKey(key_path);
+    if (key.ok()) {
+      rec->id_key.emplace(std::move(*key));
+    } else {
+      spdlog::warn(
+          "finding ids are the evaluator's unkeyed digests, not those a store would "
+          "record: {}",
+          key.status().message());
+    }
+    return true;
+  }
   auto keys = LoadEvidenceKeys(in.config, /*need_signing=*/true);
   if (!keys.ok()) {
     spdlog::error("cannot record the run: {}", keys.status().message());
-    ctx.exit_code = kExitUsage;
+    *exit_code = kExitUsage;
     return false;
   }
+  rec->keys.emplace(std::move(*keys));
+  rec->store = OpenStoreOrReport(store_path, /*create=*/true, exit_code);
+  return rec->store.has_value();
+}
+
+// Names the findings as the store will record them (docs/evidence.md, "Finding ids").
+bool AssignIds(Recording& rec, std::vector<engine::Finding>* findings, CliContext& ctx) {
+  if (!rec.store) {
+    audit::AssignFindingIds(
+        rec.id_key ? audit::FindingIdScheme::kKeyed : audit::FindingIdScheme::kDigest,
+        rec.id_key ? &*rec.id_key : nullptr, findings);
+    return true;
+  }
+  auto scheme = rec.store->FindingIds();
+  if (!scheme.ok()) {
+    spdlog::error("{}", scheme.status().message());
+    ctx.exit_code = ExitCodeFor(scheme.status());
+    return false;
+  }
+  audit::AssignFindingIds(*scheme, &*rec.keys->hasher, findings);
+  return true;
+}
+
+// Records the run and its findings in the store; false (with the exit code set) on failure.
+bool RecordInStore(Recording& rec, const ScanInputs& in, const engine::EvalResult& result,
+                   TimestampUs started, CliContext& ctx) {
   auto run = ScanRunRow(CommandLine(), in.config, in.rules, in.ingest, started, Now());
   if (!run.ok()) {
     spdlog::error("cannot record the run: {}", run.status().message());
@@ -130,10 +180,9 @@ bool RecordInStore(const std::string& path, const ScanInputs& in, const engine::
     run->from_day = DayText(result.stats.from_day);
     run->to_day = DayText(result.stats.to_day);
   }
-  auto store = OpenStoreOrReport(path, /*create=*/true, &ctx.exit_code);
-  if (!store) return false;
-  audit::LogWriter log = keys->Writer(in.config, Now());
-  auto outcome = store->RecordRun(std::move(*run), result.findings, log);
+  const std::string& path = rec.store->path();
+  audit::LogWriter log = rec.keys->Writer(in.config, Now());
+  auto outcome = rec.store->RecordRun(std::move(*run), result.findings, log);
   if (!outcome.ok()) {
     spdlog::error("cannot record the run in '{}': {}", SafeExcerpt(path, 200),
                   outcome.status().message());
@@ -161,11 +210,16 @@ void Run(const ScanArgs& args, CliContext& ctx) {
   if (bar) std::cerr << "reading inputs ..." << std::flush;
   int code = kExitOk;
   const auto t0 = std::chrono::steady_clock::now();
-  auto in = LoadScanInputs(args.inputs, &code);
+  auto in = LoadScanSetup(args.inputs, &code);
+  Recording rec;
+  const bool ready =
+      in &&
+      PrepareRecording(args.no_store ? "" : StorePath(args.store, in->config), *in, &rec, &code) &&
+      IngestScanInputs(args.inputs, &*in, &code);
   if (bar) std::cerr << "\r\033[K" << std::flush;
   const auto t1 = std::chrono::steady_clock::now();
   const long peak_after_inputs = PeakMemoryMiB();
-  if (!in) {
+  if (!ready) {
     ctx.exit_code = code;
     return;
   }
@@ -193,6 +247,7 @@ void Run(const ScanArgs& args, CliContext& ctx) {
     return;
   }
   LogEvaluationTimes(result->stats);
+  if (!AssignIds(rec, &result->findings, ctx)) return;
   if (!args.out.empty()) {
     std::ofstream out(args.out, std::ios::binary | std::ios::trunc);
     for (const engine::Finding& f : result->findings) out << engine::FindingJson(f) << '\n';
@@ -203,8 +258,7 @@ void Run(const ScanArgs& args, CliContext& ctx) {
       return;
     }
   }
-  const std::string store = args.no_store ? "" : StorePath(args.store, in->config);
-  if (!store.empty() && !RecordInStore(store, *in, *result, started, ctx)) return;
+  if (rec.store && !RecordInStore(rec, *in, *result, started, ctx)) return;
   const std::string& format = args.format.empty() ? ctx.format : args.format;
   if (format == "json") {
     std::cout << "{\"summary\":" << SummaryJson(*result, in->ingest) << ",\"findings\":[";

@@ -96,7 +96,7 @@ struct TimelineDay {
 };
 
 struct Finding {
-  std::string id;                 // F-<16 hex>, stable
+  std::string id;                 // F-<16 hex>, stable; see DigestFindingId
   std::string rule_id;
   std::string scope_kind;         // "account", "org", "api_key", "cluster"
   std::string scope_value;
@@ -117,6 +117,15 @@ struct Finding {
   std::vector<EvidenceItem> evidence;
   std::vector<TimelineDay> timeline;
 };
+
+// What a finding's id is derived from: rule id NUL scope kind NUL scope value NUL first
+// day (YYYY-MM-DD) NUL level name. These fields stay the same while a finding continues,
+// so its id does too.
+std::string FindingIdInput(const Finding& f);
+// "F-" and the first 16 hex digits of SHA-256(FindingIdInput(f)): the evaluator's id. It
+// names the scope value in the clear to anyone who can guess it, so what leaves the
+// operator's hands carries the keyed id instead (audit/finding_id.h, docs/evidence.md).
+std::string DigestFindingId(const Finding& f);
 
 // Canonical JSON of a finding (one line, fixed key order): the scan's JSONL and the
 // input of reports and hashing.

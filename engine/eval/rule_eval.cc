@@ -24,20 +24,6 @@ using dsl::Scope;
 
 namespace {
 
-std::string FindingId(const std::string& rule, const char* kind, const std::string& scope,
-                      std::int64_t first_day, Outcome level) {
-  std::string key = rule;
-  key += '\0';
-  key += kind;
-  key += '\0';
-  key += scope;
-  key += '\0';
-  key += FormatDate(DayStart(first_day));
-  key += '\0';
-  key += OutcomeName(level);
-  return "F-" + ToHex(Sha256::Of(key)).substr(0, 16);
-}
-
 Outcome LevelOutcome(dsl::LevelKind k) {
   return k == dsl::LevelKind::kViolation ? Outcome::kViolation : Outcome::kReview;
 }
@@ -89,6 +75,23 @@ const char* OutcomeName(Outcome o) {
     case Outcome::kNotEvaluated: return "not_evaluated";
   }
   return "?";
+}
+
+std::string FindingIdInput(const Finding& f) {
+  std::string key = f.rule_id;
+  key += '\0';
+  key += f.scope_kind;
+  key += '\0';
+  key += f.scope_value;
+  key += '\0';
+  key += FormatDate(DayStart(f.first_day));
+  key += '\0';
+  key += OutcomeName(f.level);
+  return key;
+}
+
+std::string DigestFindingId(const Finding& f) {
+  return "F-" + ToHex(Sha256::Of(FindingIdInput(f))).substr(0, 16);
 }
 
 RuleEval::RuleEval(const dsl::Plan& plan, std::size_t rule, const EvalContext& ctx,
@@ -552,7 +555,7 @@ void RuleEval::MakeFinding(const DayStates& states, const std::vector<DayStates:
   f.last_day = points[run_end - 1].day;
   f.days = static_cast<std::uint32_t>(run_end - run_begin);
   f.window = rule_.window;
-  f.id = FindingId(f.rule_id, ScopeKind(), f.scope_value, f.first_day, f.level);
+  f.id = DigestFindingId(f);
   std::size_t peak = run_begin;
   for (std::size_t k = run_begin; k < run_end; ++k) {
     if (points[k].events > points[peak].events) peak = k;

@@ -197,8 +197,18 @@ TEST_CASE(
     CHECK(*store->db().QueryText("PRAGMA journal_mode") == "wal");
     CHECK(*store->db().QueryInt("PRAGMA synchronous") == 2);
     CHECK(*store->db().QueryInt("PRAGMA user_version") == kStoreSchemaVersion);
+    CHECK(*store->FindingIds() == FindingIdScheme::kKeyed);  // a new store names findings keyed
   }
   CHECK(Store::Open(path, false).ok());  // reopening needs no migration
+  CHECK(*Store::Open(path, false)->FindingIds() == FindingIdScheme::kKeyed);
+
+  // A scheme this build does not know, or none, is damage: nothing is named by a guess.
+  Tamper(path, "UPDATE meta SET value = 'md5' WHERE key = 'finding_ids'");
+  auto unknown = Store::Open(path, false)->FindingIds();
+  CHECK(unknown.status().code() == StatusCode::kCorruption);
+  CHECK_THAT(unknown.status().message(), Catch::Contains("unknown scheme 'md5'"));
+  Tamper(path, "DELETE FROM meta WHERE key = 'finding_ids'");
+  CHECK(Store::Open(path, false)->FindingIds().status().code() == StatusCode::kCorruption);
 
   // A newer schema is refused, not guessed at.
   Tamper(path, "PRAGMA user_version = 99");
@@ -550,20 +560,32 @@ TEST_CASE("report: the JSON verifies offline, names tampering, and is the same b
 
 namespace tosguard::audit {
 
-TEST_CASE("store: a schema 1 store is migrated on open and still verifies", "[store]") {
+TEST_CASE("store: a schema 1 store is migrated on open, keeps its finding ids and still verifies",
+          "[store]") {
   Fixture fx;
   Tamper(fx.path,
          "DROP TABLE batch_inputs; DROP TABLE withdrawals; ALTER TABLE findings DROP COLUMN change;"
-         " PRAGMA user_version = 1");
+         " DELETE FROM meta; PRAGMA user_version = 1");
   {
     auto store = Store::Open(fx.path, false);
     REQUIRE(store.ok());
     CHECK(*store->db().QueryInt("PRAGMA user_version") == kStoreSchemaVersion);
     CHECK(store->ProcessedInputs()->empty());
+    // Its findings were named by the unkeyed digest; later runs name them so too.
+    CHECK(*store->FindingIds() == FindingIdScheme::kDigest);
   }
   const auto v = fx.Verify();
   INFO(Describe(v.problems));
   CHECK(v.ok());
+}
+
+TEST_CASE("store: a schema 2 store keeps its unkeyed finding ids", "[store]") {
+  Fixture fx;
+  Tamper(fx.path, "DELETE FROM meta; PRAGMA user_version = 2");
+  auto store = Store::Open(fx.path, false);
+  REQUIRE(store.ok());
+  CHECK(*store->db().QueryInt("PRAGMA user_version") == kStoreSchemaVersion);
+  CHECK(*store->FindingIds() == FindingIdScheme::kDigest);
 }
 
 TEST_CASE("store: a revision says what changed and why, processed inputs are recorded", "[store]") {

@@ -103,6 +103,20 @@ TEST_CASE("batch: only new files make a run, the same night twice changes nothin
   CHECK_THAT(first.out, Catch::Contains("\"status\":\"recorded\"") &&
                             Catch::Contains("\"new\":1,\"extended\":0"));
   CHECK(ReadFile(dir + "/night1.json") == first.out);
+  // Its finding is named by the keyed id, as a dry run with the same key names it, never
+  // by the digest of its rule, account and first day (docs/evidence.md, "Finding ids").
+  {
+    using namespace std::string_literals;
+    const std::string digest = "F-" + ToHex(Sha256::Of("busy\0account\0a1\0"
+                                                       "2025-03-03\0violation"s))
+                                          .substr(0, 16);
+    CommandResult dry = In(dir, {"scan", "--no-store", "-q", "--format", "json"});
+    const auto at = dry.out.find("\"id\":\"F-");
+    REQUIRE(at != std::string::npos);
+    const std::string id = dry.out.substr(at + 6, 18);
+    CHECK(id != digest);
+    CHECK_THAT(first.out, Catch::Contains(id) && !Catch::Contains(digest));
+  }
   const std::string after_first = State(dir);
   CommandResult again = In(dir, {"batch"});
   REQUIRE(again.exit_code == 0);

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "base/sha256.h"
 #include "tests/cli/cli_harness.h"
 
 namespace tosguard::testing {
@@ -63,6 +64,15 @@ std::string FirstFinding(const std::string& dir) {
   const auto at = list.out.find("\"id\":\"F-");
   REQUIRE(at != std::string::npos);
   return list.out.substr(at + 6, 18);
+}
+
+// The evaluator's digest of the case's finding (rule, scope kind, scope, first day,
+// level): what anyone can compute for a guessed account.
+std::string DigestId() {
+  using namespace std::string_literals;
+  return "F-" + ToHex(Sha256::Of("busy\0account\0acct-7\0"
+                                 "2025-03-03\0violation"s))
+                    .substr(0, 16);
 }
 
 }  // namespace
@@ -206,6 +216,89 @@ TEST_CASE("evidence: tampering with the store is named and exits 4", "[cli][evid
   CHECK(v.exit_code == 4);
   CHECK_THAT(v.out,
              Catch::Contains("FAIL evidence 2 of finding F-") && Catch::Contains("store INVALID"));
+}
+
+TEST_CASE("evidence: finding ids are keyed, so no guessed account can be tested against them",
+          "[cli][evidence]") {
+  const std::string dir = MakeCase();
+  const std::string digest = DigestId();
+  auto id_of = [](const CommandResult& r) {
+    const auto at = r.out.find("\"id\":\"F-");
+    return at == std::string::npos ? std::string() : r.out.substr(at + 6, 18);
+  };
+  // A dry run without a key, or with one not yet made: the digest, and a warning saying so.
+  CommandResult unkeyed =
+      In(dir, {"scan", "-r", "rules.tos", "-q", "--no-store", "--format", "json"});
+  REQUIRE(unkeyed.exit_code == 0);
+  CHECK(id_of(unkeyed) == digest);
+  CHECK_THAT(unkeyed.err, Catch::Contains("unkeyed") && Catch::Contains("keys/pseudonym.key"));
+
+  REQUIRE(In(dir, {"keygen"}).exit_code == 0);
+  CommandResult dry = In(dir, {"scan", "-r", "rules.tos", "-q", "--no-store", "--format", "json"});
+  CommandResult recorded = In(dir, {"scan", "-r", "rules.tos", "-q", "--format", "json"});
+  INFO(recorded.err);
+  REQUIRE(recorded.exit_code == 0);
+  const std::string id = id_of(recorded);
+  CHECK(id.size() == 18);
+  CHECK(id != digest);
+  CHECK(id_of(dry) == id);  // a dry run names findings as the store does
+  CHECK(FirstFinding(dir) == id);
+  CHECK(dry.err.find("unkeyed") == std::string::npos);
+
+  // Neither the log's leaves nor a pseudonymised report hold the digest or the account.
+  const std::string leaves = dir + "/leaves.txt";
+  REQUIRE(std::system(
+              ("sqlite3 '" + dir + "/evidence.db' 'SELECT record FROM leaves' > '" + leaves + "'")
+                  .c_str()) == 0);
+  const std::string log = ReadFile(leaves);
+  CHECK_THAT(log, Catch::Contains(id));
+  CHECK(log.find(digest) == std::string::npos);
+  CHECK(log.find("acct-7") == std::string::npos);
+  for (const char* format : {"json", "html", "md"}) {
+    CommandResult r = In(dir, {"report", id, "--format", format});
+    INFO(format << r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.out.find(digest.substr(2)) == std::string::npos);
+    CHECK(r.out.find("acct-7") == std::string::npos);
+  }
+
+  // Another key, other ids.
+  const std::string other = MakeTempDir("tosguard-keygen");
+  REQUIRE(RunTosguard({"keygen", "--signing-key", "s.key", "--pseudonym-key", "p.key"}, "", other)
+              .exit_code == 0);
+  std::filesystem::copy_file(other + "/p.key", dir + "/keys/pseudonym.key",
+                             std::filesystem::copy_options::overwrite_existing);
+  CommandResult rekeyed =
+      In(dir, {"scan", "-r", "rules.tos", "-q", "--no-store", "--format", "json"});
+  CHECK(id_of(rekeyed) != id);
+  CHECK(id_of(rekeyed) != digest);
+}
+
+TEST_CASE("evidence: a store made before keyed ids keeps naming its findings by the digest",
+          "[cli][evidence]") {
+  const std::string dir = MakeCase();
+  REQUIRE(In(dir, {"keygen"}).exit_code == 0);
+  auto sql = [&](const std::string& statement) {
+    return std::system(("sqlite3 '" + dir + "/evidence.db' \"" + statement + "\"").c_str());
+  };
+  // A store as migrating one of schema 2 leaves it, before the case's finding: the
+  // scheme "sha256".
+  REQUIRE(In(dir, {"scan", "-r", "rules.tos", "-q", "--from", "2025-01-01", "--to", "2025-01-02"})
+              .exit_code == 0);
+  REQUIRE(sql("UPDATE meta SET value = 'sha256' WHERE key = 'finding_ids'") == 0);
+  CommandResult first = In(dir, {"scan", "-r", "rules.tos", "-q", "--format", "json"});
+  REQUIRE(first.exit_code == 0);
+  CHECK_THAT(first.out, Catch::Contains("\"id\":\"" + DigestId() + "\""));
+  CHECK_THAT(first.err, Catch::Contains("1 new"));
+  CommandResult again = In(dir, {"scan", "-r", "rules.tos", "-q"});
+  CHECK_THAT(again.err, Catch::Contains("0 new, 0 revised, 1 unchanged"));
+  CHECK(FirstFinding(dir) == DigestId());
+  CHECK(In(dir, {"verify"}).exit_code == 0);
+  // An unknown scheme is damage: exit 4, nothing recorded.
+  REQUIRE(sql("UPDATE meta SET value = 'md5' WHERE key = 'finding_ids'") == 0);
+  CommandResult unknown = In(dir, {"scan", "-r", "rules.tos", "-q"});
+  CHECK(unknown.exit_code == 4);
+  CHECK_THAT(unknown.err, Catch::Contains("unknown scheme 'md5'"));
 }
 
 TEST_CASE("evidence: missing keys, stores and findings are clear errors", "[cli][evidence]") {

@@ -1,9 +1,9 @@
 // Golden cases for reports: each folder under tests/golden/report/ holds a tosguard.yaml,
 // its inputs and rules.tos. The case is scanned into a fresh store with fixed keys and a
-// fixed clock; expected.json is the canonical report of its first finding, laid out by
-// its structure, and expected.md the Markdown report of every finding, with the cited
-// lines quoted. Run with TOSGUARD_UPDATE_GOLDEN=1 to rewrite them after a deliberate
-// change.
+// fixed clock, its findings named as a new store names them (keyed); expected.json is
+// the canonical report of its first finding, laid out by its structure, and expected.md
+// the Markdown report of every finding, with the cited lines quoted. Run with
+// TOSGUARD_UPDATE_GOLDEN=1 to rewrite them after a deliberate change.
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdlib>
@@ -76,6 +76,9 @@ Output RunCase(const fs::path& dir) {
     run.inputs.push_back({engine::DisplayPath(*config, f.path), ToHex(f.sha256), f.stats.lines,
                           f.stats.records, f.stats.quarantined});
   }
+  auto scheme = store->FindingIds();
+  if (!scheme.ok()) return {"store error: " + scheme.status().message() + "\n", ""};
+  audit::AssignFindingIds(*scheme, &hasher, &result->findings);
   auto recorded = store->RecordRun(run, result->findings, log);
   if (!recorded.ok()) return {"record error: " + recorded.status().message() + "\n", ""};
 
