@@ -114,7 +114,7 @@ void WriteCustodyFields(JsonWriter& w, const CustodyRow& c) {
   w.Key("by").String(c.by).Key("why").String(c.why);
 }
 
-std::string RunRecord(const RunRow& run) {
+std::string RunRecord(const RunRow& run, const KeyedHasher& hasher) {
   JsonWriter w;
   w.BeginObject();
   w.Key("type").String("run");
@@ -158,6 +158,8 @@ std::string RunRecord(const RunRow& run) {
   w.Key("new").Uint(run.new_findings).Key("revised").Uint(run.revised_findings);
   w.Key("unchanged").Uint(run.unchanged_findings);
   w.EndObject();
+  // Runs recorded before schema 3 say nothing of who ran them; their records stay as signed.
+  if (!run.by.empty()) w.Key("by").String(Pseudonym(hasher, run.by));
   w.EndObject();
   return w.Take();
 }

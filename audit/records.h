@@ -67,6 +67,7 @@ struct RunRow {
   std::string config_sha256;            // of the configuration file's bytes
   std::string rules_sha256;             // of `sha256sum`'s listing of the rule files (RulesDigest)
   std::string from_day, to_day;         // the audited period; "" when nothing was evaluated
+  std::string by;  // who ran it: "user@host" of the process; "" in runs of schema 2 stores
   std::vector<RuleRow> rules;
   std::vector<InputRow> inputs;
   std::vector<QuarantineRow> quarantine;
@@ -138,7 +139,7 @@ std::string RulesDigest(const std::vector<RuleRow>& rules);
 void WriteReviewFields(JsonWriter& w, const ReviewRow& r);
 void WriteCustodyFields(JsonWriter& w, const CustodyRow& c);
 
-std::string RunRecord(const RunRow& run);
+std::string RunRecord(const RunRow& run, const KeyedHasher& hasher);
 std::string FindingRecord(const FindingRow& row, const KeyedHasher& hasher);
 std::string EvidenceRecord(const EvidenceRow& row, const KeyedHasher& hasher);
 std::string ReviewRecord(const ReviewRow& row, const KeyedHasher& hasher);

@@ -92,10 +92,11 @@ CREATE TABLE withdrawals(
   seq INTEGER PRIMARY KEY, finding_id TEXT NOT NULL, revision INTEGER NOT NULL, run_id TEXT NOT NULL,
   reason TEXT NOT NULL, leaf INTEGER NOT NULL UNIQUE, UNIQUE(finding_id, revision)) STRICT;
 )sql",
-    // 3: how findings are named. A store made before this schema keeps the unkeyed ids it
-    // has; Open() marks a store it creates as keyed.
+    // 3: how findings are named (a store made before this schema keeps the unkeyed ids it
+    // has; Open() marks a store it creates as keyed), and who ran each run.
     R"sql(
 INSERT INTO meta(key, value) VALUES('finding_ids', 'sha256');
+ALTER TABLE runs ADD COLUMN by TEXT NOT NULL DEFAULT '';
 )sql",
 };
 constexpr std::int64_t kMigrationCount = sizeof(kMigrations) / sizeof(kMigrations[0]);
@@ -570,15 +571,15 @@ Result<RunOutcome> Store::RecordRun(RunRow run, const std::vector<engine::Findin
     }
 
     // The run first: its leaf commits to the inputs, rules and counts.
-    auto run_leaf = AppendLeaf(&*tree, "run", RunRecord(run));
+    auto run_leaf = AppendLeaf(&*tree, "run", RunRecord(run, *log.hasher));
     if (!run_leaf.ok()) return run_leaf.status();
     run.leaf = *run_leaf;
     auto ins_run = sqlite::Stmt::Prepare(
         db_,
         "INSERT INTO runs(seq, run_id, command, tool_version, revision, started_at, finished_at, "
         "config_sha256,"
-        " rules_sha256, from_day, to_day, new_findings, revised_findings, unchanged_findings, leaf)"
-        " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        " rules_sha256, from_day, to_day, new_findings, revised_findings, unchanged_findings, leaf,"
+        " by) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     if (!ins_run.ok()) return ins_run.status();
     ins_run->Bind(1, *seq)
         .Bind(2, run.run_id)
@@ -593,6 +594,7 @@ Result<RunOutcome> Store::RecordRun(RunRow run, const std::vector<engine::Findin
     ins_run->Bind(12, static_cast<std::int64_t>(run.new_findings));
     ins_run->Bind(13, static_cast<std::int64_t>(run.revised_findings));
     ins_run->Bind(14, static_cast<std::int64_t>(run.unchanged_findings)).Bind(15, run.leaf);
+    ins_run->Bind(16, run.by);
     if (Status s = ins_run->Run(); !s.ok()) return s;
     {
       auto st = sqlite::Stmt::Prepare(db_, "INSERT INTO run_rules VALUES(?,?,?,?,?,?)");
@@ -910,7 +912,7 @@ Result<RunRow> LoadRun(sqlite::Db& db, const std::string& run_id) {
                                   "SELECT command, tool_version, revision, started_at, "
                                   "finished_at, config_sha256, rules_sha256, from_day,"
                                   " to_day, new_findings, revised_findings, unchanged_findings, "
-                                  "leaf FROM runs WHERE run_id = ?");
+                                  "leaf, by FROM runs WHERE run_id = ?");
   if (!st.ok()) return st.status();
   st->Bind(1, run_id);
   auto row = st->Step();
@@ -931,6 +933,7 @@ Result<RunRow> LoadRun(sqlite::Db& db, const std::string& run_id) {
   r.revised_findings = static_cast<std::uint64_t>(st->Int(10));
   r.unchanged_findings = static_cast<std::uint64_t>(st->Int(11));
   r.leaf = st->Int(12);
+  r.by = st->Text(13);
   auto rules = sqlite::Stmt::Prepare(
       db,
       "SELECT rule_id, file, file_sha256, source, meta FROM run_rules WHERE run_id = ?"

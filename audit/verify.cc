@@ -287,7 +287,7 @@ void CheckRows(sqlite::Db& db, const std::vector<LeafRow>& leaves, const KeyedHa
       out->problems.push_back({"run " + id, run.status().message()});
       continue;
     }
-    rows.Check("run " + id, "run", run->leaf, RunRecord(*run));
+    rows.Check("run " + id, "run", run->leaf, RunRecord(*run, hasher));
   }
   const std::string select = "SELECT ";
   Scan(db, select + kFindingColumns + ", body_sha256 FROM findings ORDER BY finding_id, revision",

@@ -1,10 +1,13 @@
 #include "cli/evidence.h"
 
+#include <pwd.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -43,6 +46,21 @@ std::vector<std::string> Exemptions(const std::string& source) {
 }
 
 }  // namespace
+
+std::string Operator() {
+  const uid_t uid = ::geteuid();
+  std::string user = "uid " + std::to_string(uid);
+  std::vector<char> buf(16384);
+  passwd pw{};
+  passwd* found = nullptr;
+  if (::getpwuid_r(uid, &pw, buf.data(), buf.size(), &found) == 0 && found != nullptr &&
+      found->pw_name != nullptr && found->pw_name[0] != '\0') {
+    user = found->pw_name;
+  }
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') std::strcpy(host, "unknown");
+  return user + "@" + host;
+}
 
 TimestampUs Now() {
   // A test hook (docs/development.md): a fixed clock, so runs can be compared byte for byte.
@@ -174,6 +192,7 @@ Result<audit::RunRow> ScanRunRow(const std::vector<std::string>& argv,
   run.revision = kGitRevision;
   run.started_at = FormatRfc3339(started);
   run.finished_at = FormatRfc3339(finished);
+  run.by = Operator();
   auto config_sha = engine::HashFile(config.path);
   if (!config_sha.ok()) return config_sha.status();
   run.config_sha256 = ToHex(*config_sha);

@@ -20,6 +20,10 @@ namespace tosguard::cli {
 // clock the evidence commands read.
 TimestampUs Now();
 
+// Who runs this process, as run records name it: the effective user's name (or "uid N"
+// when it has none) and the host name, "name@host".
+std::string Operator();
+
 // The pseudonym key: a file of at least 64 hex digits (32 bytes), as `keygen` writes it.
 Result<audit::KeyedHasher> LoadPseudonymKey(const std::string& path);
 

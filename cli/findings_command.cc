@@ -141,6 +141,7 @@ void Show(const ShowArgs& args, CliContext& ctx) {
     w.Key("revisions").BeginArray();
     for (auto v : d->revisions) w.Int(v);
     w.EndArray();
+    w.Key("run_by").String(d->run.by);
     w.Key("reviews").BeginArray();
     for (const auto& v : d->reviews) {
       w.BeginObject();
@@ -169,7 +170,9 @@ void Show(const ShowArgs& args, CliContext& ctx) {
             << r.peak_day << "\n";
   std::cout << "evidence  " << r.evidence_shown << " of " << r.evidence_total << " cited\n";
   std::cout << "status    " << d->summary.status << "\n";
-  std::cout << "run       " << r.run_id << " (first recorded by " << d->summary.first_run << ")\n";
+  std::cout << "run       " << r.run_id
+            << (d->run.by.empty() ? "" : " by " + SafeExcerpt(d->run.by, 80))
+            << " (first recorded by " << d->summary.first_run << ")\n";
   for (const auto& e : d->evidence) {
     std::cout << "  " << e.n << ". " << SafeExcerpt(e.event_id, 60) << " " << e.time << " "
               << SafeExcerpt(e.file, 80) << ":" << e.line << " sha256 "

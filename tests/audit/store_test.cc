@@ -155,10 +155,13 @@ struct Fixture {
   Keys keys;
   Logs logs{dir};
   std::string path = (dir.path() / "evidence.db").string();
-  Fixture() {
+  // `by`: who ran the first run ("" as in a store of schema 2).
+  explicit Fixture(const std::string& by = "ops@audit-host") {
     auto store = Store::Open(path, true);
     REQUIRE(store.ok());
-    auto run = store->RecordRun(MakeRun(),
+    RunRow first = MakeRun();
+    first.by = by;
+    auto run = store->RecordRun(first,
                                 {MakeFinding(logs, "F-00000000000000a1", "acct-1", 40),
                                  MakeFinding(logs, "F-00000000000000b2", "acct-2", 12)},
                                 keys.Writer());
@@ -312,7 +315,16 @@ TEST_CASE("store: log records hold pseudonyms and keyed hashes, never identifier
     CHECK(l.record.find("J. Doe") == std::string::npos);
     CHECK(l.record.find("clear pattern") == std::string::npos);
     CHECK(l.record.find("legal hold") == std::string::npos);
+    CHECK(l.record.find("ops@") == std::string::npos);
   }
+  // Who ran a run: its pseudonym in the run's record, the name in its row.
+  CHECK_THAT((*leaves)[0].record,
+             Catch::EndsWith(",\"by\":\"" + Pseudonym(fx.keys.hasher, "ops@audit-host") + "\"}"));
+  CHECK(LoadRun(store->db(), "R-000001")->by == "ops@audit-host");
+  // A run without one (recorded before schema 3) has no such key: its record stays as signed.
+  RunRow unnamed = MakeRun();
+  unnamed.by.clear();
+  CHECK(RunRecord(unnamed, fx.keys.hasher).find("\"by\"") == std::string::npos);
   CHECK(Pseudonym(fx.keys.hasher, "acct-1") == Pseudonym(fx.keys.hasher, "acct-1"));
   CHECK(Pseudonym(fx.keys.hasher, "acct-1") != Pseudonym(fx.keys.hasher, "acct-2"));
   auto other = KeyedHasher::Create(std::vector<std::uint8_t>(32, 1));
@@ -359,6 +371,13 @@ TEST_CASE("verify: every kind of tampering is detected and named", "[store][veri
     INFO(Describe(v.problems));
     CHECK(HasProblem(v, "finding F-00000000000000a1 revision 1", "acceptance records differ"));
     CHECK(v.problems.size() == 2);  // both findings cite the acceptance
+  }
+  SECTION("who ran a run") {
+    Tamper(fx.path, "UPDATE runs SET by = 'someone@else'");
+    const auto v = fx.Verify();
+    INFO(Describe(v.problems));
+    CHECK(HasProblem(v, "run R-000001", "no longer matches"));
+    CHECK(v.problems.size() == 1);
   }
   SECTION("a review's reason") {
     Tamper(fx.path, "UPDATE reviews SET reason = 'clear pattern!'");
@@ -562,10 +581,10 @@ namespace tosguard::audit {
 
 TEST_CASE("store: a schema 1 store is migrated on open, keeps its finding ids and still verifies",
           "[store]") {
-  Fixture fx;
+  Fixture fx("");
   Tamper(fx.path,
          "DROP TABLE batch_inputs; DROP TABLE withdrawals; ALTER TABLE findings DROP COLUMN change;"
-         " DELETE FROM meta; PRAGMA user_version = 1");
+         " DELETE FROM meta; ALTER TABLE runs DROP COLUMN by; PRAGMA user_version = 1");
   {
     auto store = Store::Open(fx.path, false);
     REQUIRE(store.ok());
@@ -579,13 +598,19 @@ TEST_CASE("store: a schema 1 store is migrated on open, keeps its finding ids an
   CHECK(v.ok());
 }
 
-TEST_CASE("store: a schema 2 store keeps its unkeyed finding ids", "[store]") {
-  Fixture fx;
-  Tamper(fx.path, "DELETE FROM meta; PRAGMA user_version = 2");
-  auto store = Store::Open(fx.path, false);
-  REQUIRE(store.ok());
-  CHECK(*store->db().QueryInt("PRAGMA user_version") == kStoreSchemaVersion);
-  CHECK(*store->FindingIds() == FindingIdScheme::kDigest);
+TEST_CASE("store: a schema 2 store keeps its unkeyed finding ids and still verifies", "[store]") {
+  Fixture fx("");
+  Tamper(fx.path, "DELETE FROM meta; ALTER TABLE runs DROP COLUMN by; PRAGMA user_version = 2");
+  {
+    auto store = Store::Open(fx.path, false);
+    REQUIRE(store.ok());
+    CHECK(*store->db().QueryInt("PRAGMA user_version") == kStoreSchemaVersion);
+    CHECK(*store->FindingIds() == FindingIdScheme::kDigest);
+    CHECK(LoadRun(store->db(), "R-000001")->by.empty());  // nobody is named after the fact
+  }
+  const auto v = fx.Verify();
+  INFO(Describe(v.problems));
+  CHECK(v.ok());
 }
 
 TEST_CASE("store: a revision says what changed and why, processed inputs are recorded", "[store]") {

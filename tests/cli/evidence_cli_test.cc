@@ -118,6 +118,12 @@ TEST_CASE("evidence: keygen, scan into a store, list, review, report and verify"
   REQUIRE(show.exit_code == 0);
   CHECK_THAT(show.out, Catch::Contains("evidence  3 of 3 cited") &&
                            Catch::Contains("first recorded by R-000001"));
+  // Who ran the run: the effective user and the host, as the shell names them.
+  REQUIRE(std::system(("{ id -un 2>/dev/null || echo \"uid $(id -u)\"; } | tr -d '\\n' > '" + dir +
+                       "/who' && printf '@%s' \"$(uname -n)\" >> '" + dir + "/who'")
+                          .c_str()) == 0);
+  const std::string who = ReadFile(dir + "/who");
+  CHECK_THAT(show.out, Catch::Contains("run       R-000001 by " + who + " (first recorded"));
   CommandResult show_json = In(dir, {"findings", "show", id, "--format", "json"});
   CHECK_THAT(show_json.out, Catch::Contains("\"finding\":{\"id\":\"" + id));
 
@@ -254,6 +260,7 @@ TEST_CASE("evidence: finding ids are keyed, so no guessed account can be tested 
   CHECK_THAT(log, Catch::Contains(id));
   CHECK(log.find(digest) == std::string::npos);
   CHECK(log.find("acct-7") == std::string::npos);
+  CHECK_THAT(log, Catch::Contains("\"by\":\"ps-"));  // who ran each run, pseudonymised
   for (const char* format : {"json", "html", "md"}) {
     CommandResult r = In(dir, {"report", id, "--format", format});
     INFO(format << r.err);
