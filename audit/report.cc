@@ -416,6 +416,7 @@ class Builder {
 
     w.Key("reproduce").BeginObject();
     w.Key("run").String(d_.run.run_id).Key("command").String(d_.run.command);
+    if (!d_.run.by.empty()) w.Key("by").String(d_.run.by);  // runs of older stores name nobody
     w.Key("config_sha256")
         .String(d_.run.config_sha256)
         .Key("rules_sha256")

@@ -802,6 +802,9 @@ class HtmlPage {
     Text(rp.run);
     Raw("</span>");
     EndField();
+    Field("Run by");
+    Text(rp.by ? *rp.by : render::kByNotRecorded);
+    EndField();
     Field("Configuration SHA-256");
     Hash(rp.config_sha256);
     EndField();

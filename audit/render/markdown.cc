@@ -357,6 +357,7 @@ class MarkdownDoc {
     Para("**Command:** " + I(rp.command));
     Header({"Field", "Value"});
     Field("Run", I(rp.run));
+    Field("Run by", I(rp.by ? *rp.by : render::kByNotRecorded));
     Field("Configuration SHA-256", I(rp.config_sha256));
     if (rp.rules_sha256) Field("Rule pack SHA-256", I(*rp.rules_sha256));
     EndTable();

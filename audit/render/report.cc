@@ -295,6 +295,7 @@ void ReadEvidence(Fields& f, Evidence& ev) {
 void ReadReproduce(Fields& f, Reproduce& r) {
   r.run = f.String("run");
   r.command = f.String("command");
+  r.by = f.OptionalString("by");
   r.config_sha256 = f.String("config_sha256");
   r.rules_sha256 = f.OptionalString("rules_sha256");
   f.Objects("rules", [&](Fields& g) {

@@ -166,8 +166,12 @@ struct Input {
   std::uint64_t lines = 0;
 };
 
+// What "Run by" says for a run that names nobody (recorded by an older store).
+inline constexpr const char* kByNotRecorded = "not recorded (a run of an older store)";
+
 struct Reproduce {
   std::string run, command, config_sha256;
+  std::optional<std::string> by;            // who ran the run; absent for runs of older stores
   std::optional<std::string> rules_sha256;  // of the whole rule pack; absent in older reports
   std::vector<HashedFile> rules;
   std::vector<Input> inputs;

@@ -146,6 +146,8 @@ TEST_CASE("evidence: keygen, scan into a store, list, review, report and verify"
   REQUIRE(report.exit_code == 0);
   const std::string json = ReadFile(dir + "/r.json");
   CHECK(json.find("acct-7") == std::string::npos);
+  CHECK_THAT(json, Catch::Contains("\"command\":\"tosguard scan --config") &&
+                       Catch::Contains("\"by\":\"" + who + "\""));
   CHECK_THAT(json, Catch::Contains("\"decision\":\"confirmed\"") &&
                        Catch::Contains("\"generated_at\":\"2026-12-01T00:00:00Z\""));
   CommandResult verify_report = RunTosguard({"verify", "--report", dir + "/r.json", "--logs", dir,

@@ -59,6 +59,7 @@ Output RunCase(const fs::path& dir) {
   run.tool_version = "golden";
   run.revision = "golden";
   run.started_at = run.finished_at = FormatRfc3339(kNow);
+  run.by = "golden@audit-host";
   run.config_sha256 = std::string(64, '0');
   for (const dsl::RulePlan& r : rules->plan.rules) {
     audit::RuleMeta meta{r.title,

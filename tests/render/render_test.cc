@@ -132,6 +132,8 @@ TEST_CASE("the HTML of the full sample has every section, in order, with its id"
         std::string::npos);
   CHECK(html.find("<td>2,048,113</td>") != std::string::npos);
   CHECK(html.find("Rule pack SHA-256") != std::string::npos);
+  CHECK(html.find("Run by</dt>") != std::string::npos);
+  CHECK(html.find("tosguard-audit@audit-01") != std::string::npos);
   CHECK(html.find("<pre>acme.example/tosguard-evidence\n41\n") != std::string::npos);
   CHECK(html.find("tosguard verify --report FILE") != std::string::npos);
   CHECK(Count(html, "6 hashes") == 2);
@@ -177,7 +179,8 @@ TEST_CASE("nulls and empty lists are rendered as statements, not omitted") {
         "No waiver applied to the events of this finding.", "The rule declares no exemption.",
         "No methodology is stated.", "No limitations are stated.",
         "No review decision has been recorded.", "No custody entry has been recorded.",
-        "No rule file is listed.", "No leaf is listed."}) {
+        "No rule file is listed.", "No leaf is listed.",
+        "not recorded (a run of an older store)"}) {
     INFO(sentence);
     CHECK(html.find(sentence) != std::string::npos);
     CHECK(md.find(render::Markdown(sentence, Newlines::kEscape)) != std::string::npos);

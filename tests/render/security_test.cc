@@ -338,6 +338,7 @@ TEST_CASE("the HTML of the hostile report holds its payloads as text only") {
                             "reviews[1].reason",
                             "custody[1].why",
                             "reproduce.command",
+                            "reproduce.by",
                             "reproduce.inputs[1].file",
                             "integrity.origin",
                             "integrity.checkpoint.text",

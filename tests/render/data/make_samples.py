@@ -154,6 +154,7 @@ def full():
         "reproduce": {"run": "R-20261127-01",
                       "command": "tosguard scan --config tosguard.yaml --rules rules/acme/*.tos "
                                  "--out findings.jsonl",
+                      "by": "tosguard-audit@audit-01",
                       "config_sha256": h("tosguard.yaml"), "rules_sha256": h("rule pack"),
                       "rules": [{"file": "rules/acme/distillation_cluster.tos",
                                  "sha256": h("distillation_cluster.tos")},
@@ -235,6 +236,7 @@ def minimal():
     r["evidence"] = {"total": 0, "shown": 0, "method": "top 20 by ts", "items": []}
     r["reproduce"]["rules"] = []
     r["reproduce"]["inputs"] = []
+    del r["reproduce"]["by"]  # a run of an older store names nobody
     r["integrity"]["leaves"] = []
     return r
 
