@@ -22,6 +22,7 @@
 #include "base/fault.h"
 #include "base/json_writer.h"
 #include "base/sha256.h"
+#include "base/threads.h"
 #include "base/utf8.h"
 #include "cli/command.h"
 #include "cli/evidence.h"
@@ -89,7 +90,7 @@ struct Summary {
 // it was reached (the ingest reports the others).
 Result<bool> AnyNewFile(const std::vector<std::string>& paths,
                         const std::set<std::string>& processed, unsigned threads) {
-  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  threads = ThreadCount(threads);
   threads = static_cast<unsigned>(std::min<std::size_t>(threads, paths.size()));
   std::atomic<std::size_t> next{0};  // files taken, counted from the last one
   std::atomic<bool> found{false};

@@ -7,6 +7,8 @@
 #include <numeric>
 #include <thread>
 
+#include "base/threads.h"
+
 namespace tosguard::engine {
 
 namespace {
@@ -39,7 +41,7 @@ class UnionFind {
 EvalContext::EvalContext(const dsl::Plan& plan, const Dataset& data, const IngestConfig& config,
                          unsigned threads)
     : data_(data), config_(config), account_index_(data.accounts.rows() * 2 + 16) {
-  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  threads = ThreadCount(threads);
   // The signal index reads neither accounts nor clusters: with a second thread it is
   // built meanwhile (its event-id lookups miss the cache; at 10 million events both take
   // about a second).

@@ -9,6 +9,7 @@
 #include <new>
 #include <thread>
 
+#include "base/threads.h"
 #include "engine/eval/context.h"
 #include "engine/eval/rule_eval.h"
 #include "engine/ingest/input_file.h"
@@ -143,8 +144,7 @@ Result<EvalResult> Evaluate(const dsl::Plan& plan, const Dataset& data, const In
         cv.notify_one();
       }
     };
-    unsigned threads =
-        options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+    unsigned threads = ThreadCount(options.threads);
     threads = static_cast<unsigned>(std::min<std::size_t>(threads, std::max<std::size_t>(n, 1)));
     {
       std::vector<std::jthread> pool;

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <thread>
 
+#include "base/threads.h"
 #include "base/utf8.h"
 #include "engine/ingest/record_parser.h"
 #include "engine/ingest/summary.h"
@@ -207,8 +208,7 @@ Result<IngestResult> Ingester::Run() {
   TOSGUARD_RETURN_IF_ERROR(quarantine_.Open(qpath));
   result_.quarantine_path = qpath;
 
-  threads_ = options_.threads != 0 ? options_.threads
-                                   : std::max(1u, std::thread::hardware_concurrency());
+  threads_ = ThreadCount(options_.threads);
   parsers_.resize(threads_ > 1 ? threads_ : 1);
   for (auto& per_worker : parsers_) per_worker.resize(compiled_.size());
   if (threads_ > 1) pool_ = std::make_unique<WorkerPool>(threads_);
