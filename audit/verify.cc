@@ -9,6 +9,7 @@
 
 #include "audit/checkpoint.h"
 #include "audit/encoding.h"
+#include "audit/finding_id.h"
 #include "audit/merkle.h"
 #include "audit/records.h"
 #include "audit/store.h"
@@ -202,7 +203,7 @@ std::string Join(std::initializer_list<std::string> fields) {
 // A finding's own tables (evidence, links, acceptances, waivers) and columns must say
 // what its canonical JSON says: the JSON is bound to the log by the record's keyed hash.
 void CheckFindingTables(sqlite::Db& db, const FindingRow& stored, const KeyedHasher& hasher,
-                        StoreVerification* out) {
+                        std::optional<FindingIdScheme> scheme, StoreVerification* out) {
   const std::string name =
       "finding " + stored.finding_id + " revision " + std::to_string(stored.revision);
   auto f = engine::ParseFindingJson(stored.body);
@@ -216,6 +217,17 @@ void CheckFindingTables(sqlite::Db& db, const FindingRow& stored, const KeyedHas
   if (FindingRecord(derived, hasher) != FindingRecord(stored, hasher)) {
     out->problems.push_back(
         {name, "its columns (rule, level, scope, days or evidence counts) differ from its JSON"});
+  }
+  // The id names the rule, scope, first day and level of the JSON under the store's scheme.
+  if (scheme) {
+    const std::string id = *scheme == FindingIdScheme::kKeyed ? KeyedFindingId(hasher, *f)
+                                                              : engine::DigestFindingId(*f);
+    if (id != stored.finding_id || f->id != stored.finding_id) {
+      out->problems.push_back({name, "its id is not the " +
+                                         std::string(FindingIdSchemeName(*scheme)) +
+                                         " id of its rule, scope, first day and level (" + id +
+                                         ")"});
+    }
   }
   std::vector<std::string> evidence;
   for (const EvidenceRow& e : EvidenceRowsOf(*f, stored.revision)) {
@@ -275,7 +287,7 @@ void CheckFindingTables(sqlite::Db& db, const FindingRow& stored, const KeyedHas
 }
 
 void CheckRows(sqlite::Db& db, const std::vector<LeafRow>& leaves, const KeyedHasher& hasher,
-               StoreVerification* out) {
+               std::optional<FindingIdScheme> scheme, StoreVerification* out) {
   RowChecker rows(leaves, out);
   std::vector<FindingRow> findings;
   std::vector<std::string> run_ids;
@@ -327,7 +339,7 @@ void CheckRows(sqlite::Db& db, const std::vector<LeafRow>& leaves, const KeyedHa
                     "withdrawal", w.leaf, WithdrawalRecord(w));
        });
   rows.Unclaimed();
-  for (const FindingRow& r : findings) CheckFindingTables(db, r, hasher, out);
+  for (const FindingRow& r : findings) CheckFindingTables(db, r, hasher, scheme, out);
   // A file marked processed must be an input its run read (and logged): otherwise a
   // batch would skip it without it ever being evaluated.
   Scan(db,
@@ -382,7 +394,13 @@ Result<StoreVerification> VerifyStore(const std::string& path, const KeyRing& ke
     return out;
   }
   CheckLog(*leaves, *checkpoints, keys, &out);
-  if (!damaged) CheckRows(store->db(), *leaves, hasher, &out);
+  std::optional<FindingIdScheme> scheme;
+  if (auto s = store->FindingIds(); s.ok()) {
+    scheme = *s;
+  } else {
+    out.problems.push_back({"store file", s.status().message()});
+  }
+  if (!damaged) CheckRows(store->db(), *leaves, hasher, scheme, &out);
   return out;
 }
 

@@ -51,10 +51,27 @@ engine::EvalValueOut Num(double v, std::string text) {
   return {"number", true, std::move(text), v};
 }
 
-engine::Finding MakeFinding(const Logs& logs, const std::string& id, const std::string& scope,
-                            std::uint64_t total) {
+// Keys' pseudonym key: the test findings are named by it, as a store names them.
+const KeyedHasher& TestHasher() {
+  static const KeyedHasher hasher = KeyedHasher::Create(std::vector<std::uint8_t>(32, 9)).value();
+  return hasher;
+}
+
+// The keyed id of MakeFinding's finding about `scope` whose first day is `first_day`.
+std::string IdOf(const std::string& scope, std::int64_t first_day = 20100) {
   engine::Finding f;
-  f.id = id;
+  f.rule_id = "heavy_use";
+  f.scope_kind = "account";
+  f.scope_value = scope;
+  f.level = engine::Outcome::kViolation;
+  f.first_day = first_day;
+  return KeyedFindingId(TestHasher(), f);
+}
+
+const std::string kA1 = IdOf("acct-1"), kB2 = IdOf("acct-2"), kC3 = IdOf("acct-3");
+
+engine::Finding MakeFinding(const Logs& logs, const std::string& scope, std::uint64_t total) {
+  engine::Finding f;
   f.rule_id = "heavy_use";
   f.scope_kind = "account";
   f.scope_value = scope;
@@ -98,6 +115,7 @@ engine::Finding MakeFinding(const Logs& logs, const std::string& id, const std::
   f.timeline = {{20100, 1, engine::Outcome::kViolation},
                 {20101, 2, engine::Outcome::kViolation},
                 {20102, 0, engine::Outcome::kViolation}};
+  f.id = KeyedFindingId(TestHasher(), f);
   return f;
 }
 
@@ -155,24 +173,28 @@ struct Fixture {
   Keys keys;
   Logs logs{dir};
   std::string path = (dir.path() / "evidence.db").string();
-  // `by`: who ran the first run ("" as in a store of schema 2).
-  explicit Fixture(const std::string& by = "ops@audit-host") {
+  // A store of two findings (acct-1, acct-2), a review and a custody entry of the first.
+  // `by`: who ran the first run; `ids`: how the store names findings. An older store
+  // is made with "" and kDigest, then taken back to its schema.
+  explicit Fixture(const std::string& by = "ops@audit-host",
+                   FindingIdScheme ids = FindingIdScheme::kKeyed) {
     auto store = Store::Open(path, true);
     REQUIRE(store.ok());
+    if (ids == FindingIdScheme::kDigest) {
+      REQUIRE(store->db().Exec("UPDATE meta SET value = 'sha256' WHERE key = 'finding_ids'").ok());
+    }
     RunRow first = MakeRun();
     first.by = by;
-    auto run = store->RecordRun(first,
-                                {MakeFinding(logs, "F-00000000000000a1", "acct-1", 40),
-                                 MakeFinding(logs, "F-00000000000000b2", "acct-2", 12)},
-                                keys.Writer());
+    std::vector<engine::Finding> findings = {MakeFinding(logs, "acct-1", 40),
+                                             MakeFinding(logs, "acct-2", 12)};
+    AssignFindingIds(ids, &TestHasher(), &findings);
+    auto run = store->RecordRun(first, findings, keys.Writer());
     REQUIRE(run.ok());
-    REQUIRE(
-        store
-            ->AddReview("F-00000000000000a1", "confirmed", "J. Doe", "clear pattern", keys.Writer())
-            .ok());
+    REQUIRE(store->AddReview(findings[0].id, "confirmed", "J. Doe", "clear pattern", keys.Writer())
+                .ok());
     CustodyRow c;
     c.action = "export";
-    c.finding_id = "F-00000000000000a1";
+    c.finding_id = findings[0].id;
     c.what = "report html";
     c.by = "J. Doe";
     c.why = "legal hold";
@@ -247,7 +269,7 @@ TEST_CASE(
 
   // The same findings again: noted as seen, not stored twice.
   auto again = store->RecordRun(
-      MakeRun(), {MakeFinding(fx.logs, "F-00000000000000a1", "acct-1", 40)}, fx.keys.Writer());
+      MakeRun(), {MakeFinding(fx.logs, "acct-1", 40)}, fx.keys.Writer());
   REQUIRE(again.ok());
   CHECK(again->run_id == "R-000002");
   CHECK(again->new_findings == 0);
@@ -255,10 +277,10 @@ TEST_CASE(
   CHECK(again->leaves_appended == 1);  // the run's own record
   // A changed finding is a new revision, never an overwrite.
   auto changed = store->RecordRun(
-      MakeRun(), {MakeFinding(fx.logs, "F-00000000000000a1", "acct-1", 41)}, fx.keys.Writer());
+      MakeRun(), {MakeFinding(fx.logs, "acct-1", 41)}, fx.keys.Writer());
   REQUIRE(changed.ok());
   CHECK(changed->revised_findings == 1);
-  auto d = store->GetFinding("F-00000000000000a1");
+  auto d = store->GetFinding(kA1);
   REQUIRE(d.ok());
   CHECK(d->revisions == std::vector<std::int64_t>{1, 2});
   CHECK(d->summary.row.evidence_total == 41);
@@ -347,21 +369,21 @@ TEST_CASE("verify: every kind of tampering is detected and named", "[store][veri
   SECTION("one byte of a finding's stored JSON") {
     Tamper(fx.path,
            "UPDATE findings SET body = replace(body, '\"days\":3', '\"days\":4') "
-           "WHERE finding_id = 'F-00000000000000a1'");
+           "WHERE finding_id = '" + kA1 + "'");
     const auto v = fx.Verify();
     INFO(Describe(v.problems));
-    CHECK(HasProblem(v, "finding F-00000000000000a1 revision 1", "stored SHA-256"));
+    CHECK(HasProblem(v, "finding " + kA1 + " revision 1", "stored SHA-256"));
     CHECK(
-        HasProblem(v, "finding F-00000000000000a1 revision 1", "no longer matches its log record"));
+        HasProblem(v, "finding " + kA1 + " revision 1", "no longer matches its log record"));
   }
   SECTION("one byte of an evidence reference") {
     Tamper(fx.path,
-           "UPDATE evidence SET offset = offset + 1 WHERE finding_id = 'F-00000000000000b2' AND n "
+           "UPDATE evidence SET offset = offset + 1 WHERE finding_id = '" + kB2 + "' AND n "
            "= 2");
     const auto v = fx.Verify();
     INFO(Describe(v.problems));
-    CHECK(HasProblem(v, "evidence 2 of finding F-00000000000000b2", "no longer matches"));
-    CHECK(HasProblem(v, "finding F-00000000000000b2 revision 1",
+    CHECK(HasProblem(v, "evidence 2 of finding " + kB2, "no longer matches"));
+    CHECK(HasProblem(v, "finding " + kB2 + " revision 1",
                      "evidence rows differ from the evidence of its JSON"));
     CHECK(v.problems.size() == 2);
   }
@@ -369,8 +391,18 @@ TEST_CASE("verify: every kind of tampering is detected and named", "[store][veri
     Tamper(fx.path, "UPDATE finding_acceptances SET version = '2025-06'");
     const auto v = fx.Verify();
     INFO(Describe(v.problems));
-    CHECK(HasProblem(v, "finding F-00000000000000a1 revision 1", "acceptance records differ"));
+    CHECK(HasProblem(v, "finding " + kA1 + " revision 1", "acceptance records differ"));
     CHECK(v.problems.size() == 2);  // both findings cite the acceptance
+  }
+  SECTION("how findings are named: a keyed store turned to unkeyed ids") {
+    Tamper(fx.path, "UPDATE meta SET value = 'sha256' WHERE key = 'finding_ids'");
+    const auto v = fx.Verify();
+    INFO(Describe(v.problems));
+    CHECK(HasProblem(v, "finding " + kA1 + " revision 1", "its id is not the sha256 id"));
+    CHECK(HasProblem(v, "finding " + kB2 + " revision 1", "its id is not the sha256 id"));
+    CHECK(v.problems.size() == 2);
+    Tamper(fx.path, "UPDATE meta SET value = 'md5' WHERE key = 'finding_ids'");
+    CHECK(HasProblem(fx.Verify(), "store file", "unknown scheme 'md5'"));
   }
   SECTION("who ran a run") {
     Tamper(fx.path, "UPDATE runs SET by = 'someone@else'");
@@ -383,7 +415,7 @@ TEST_CASE("verify: every kind of tampering is detected and named", "[store][veri
     Tamper(fx.path, "UPDATE reviews SET reason = 'clear pattern!'");
     const auto v = fx.Verify();
     INFO(Describe(v.problems));
-    CHECK(HasProblem(v, "review 1 of finding F-00000000000000a1", "no longer matches"));
+    CHECK(HasProblem(v, "review 1 of finding " + kA1, "no longer matches"));
   }
   SECTION("one byte of a log record") {
     Tamper(fx.path,
@@ -399,10 +431,10 @@ TEST_CASE("verify: every kind of tampering is detected and named", "[store][veri
     const auto v = fx.Verify();
     INFO(Describe(v.problems));
     CHECK(HasProblem(v, "checkpoint", "root does not match"));
-    CHECK(HasProblem(v, "evidence 2 of finding F-00000000000000a1", "no longer matches"));
+    CHECK(HasProblem(v, "evidence 2 of finding " + kA1, "no longer matches"));
   }
   SECTION("a deleted row") {
-    Tamper(fx.path, "DELETE FROM evidence WHERE finding_id = 'F-00000000000000a1' AND n = 3");
+    Tamper(fx.path, "DELETE FROM evidence WHERE finding_id = '" + kA1 + "' AND n = 3");
     const auto v = fx.Verify();
     INFO(Describe(v.problems));
     CHECK(HasProblem(v, "leaf 4 (evidence)", "row was deleted"));
@@ -421,7 +453,7 @@ TEST_CASE("verify: every kind of tampering is detected and named", "[store][veri
     const auto v = fx.Verify();
     INFO(Describe(v.problems));
     CHECK(HasProblem(v, "checkpoint 1", "root does not match"));
-    CHECK(HasProblem(v, "evidence 1 of finding F-00000000000000a1", "no longer matches"));
+    CHECK(HasProblem(v, "evidence 1 of finding " + kA1, "no longer matches"));
   }
   SECTION("a replaced checkpoint signature") {
     Tamper(fx.path,
@@ -442,7 +474,7 @@ TEST_CASE("verify: every kind of tampering is detected and named", "[store][veri
     auto v = VerifyStore(fx.path, {fx.keys.signing.public_key()},
                          *KeyedHasher::Create(std::vector<std::uint8_t>(32, 1)));
     REQUIRE(v.ok());
-    CHECK(HasProblem(*v, "finding F-00000000000000a1", "no longer matches"));
+    CHECK(HasProblem(*v, "finding " + kA1, "no longer matches"));
   }
   SECTION("a truncated file") {
     std::filesystem::resize_file(fx.path, std::filesystem::file_size(fx.path) / 2);
@@ -469,7 +501,7 @@ TEST_CASE("store: a crash before commit leaves none of the run", "[store]") {
       ::setenv("TOSGUARD_FAULT", point, 1);
       auto store = Store::Open(fx.path, false);
       if (!store.ok()) ::_exit(1);
-      (void)store->RecordRun(MakeRun(), {MakeFinding(fx.logs, "F-00000000000000c3", "acct-3", 5)},
+      (void)store->RecordRun(MakeRun(), {MakeFinding(fx.logs, "acct-3", 5)},
                              fx.keys.Writer());
       ::_exit(0);  // not reached when the fault fires
     }
@@ -482,7 +514,7 @@ TEST_CASE("store: a crash before commit leaves none of the run", "[store]") {
     CHECK(after.ok());
     CHECK(after.leaves.total == before.leaves.total);
     auto store = Store::Open(fx.path, false);
-    CHECK(store->GetFinding("F-00000000000000c3").status().code() == StatusCode::kNotFound);
+    CHECK(store->GetFinding(kC3).status().code() == StatusCode::kNotFound);
   }
 }
 
@@ -491,7 +523,7 @@ TEST_CASE("report: the JSON verifies offline, names tampering, and is the same b
   Fixture fx;
   auto store = Store::Open(fx.path, false);
   REQUIRE(store.ok());
-  auto dossier = store->GetFinding("F-00000000000000a1");
+  auto dossier = store->GetFinding(kA1);
   REQUIRE(dossier.ok());
   ReportOptions options;
   options.generated_at = 1764583200000000;
@@ -581,7 +613,7 @@ namespace tosguard::audit {
 
 TEST_CASE("store: a schema 1 store is migrated on open, keeps its finding ids and still verifies",
           "[store]") {
-  Fixture fx("");
+  Fixture fx("", FindingIdScheme::kDigest);
   Tamper(fx.path,
          "DROP TABLE batch_inputs; DROP TABLE withdrawals; ALTER TABLE findings DROP COLUMN change;"
          " DELETE FROM meta; ALTER TABLE runs DROP COLUMN by; PRAGMA user_version = 1");
@@ -599,7 +631,7 @@ TEST_CASE("store: a schema 1 store is migrated on open, keeps its finding ids an
 }
 
 TEST_CASE("store: a schema 2 store keeps its unkeyed finding ids and still verifies", "[store]") {
-  Fixture fx("");
+  Fixture fx("", FindingIdScheme::kDigest);
   Tamper(fx.path, "DELETE FROM meta; ALTER TABLE runs DROP COLUMN by; PRAGMA user_version = 2");
   {
     auto store = Store::Open(fx.path, false);
@@ -617,13 +649,13 @@ TEST_CASE("store: a revision says what changed and why, processed inputs are rec
   Fixture fx;
   auto store = Store::Open(fx.path, false);
   REQUIRE(store.ok());
-  engine::Finding longer = MakeFinding(fx.logs, "F-00000000000000a1", "acct-1", 55);
+  engine::Finding longer = MakeFinding(fx.logs, "acct-1", 55);
   longer.last_day += 1;
   RunExtras extras;
   extras.processed = {{"data/events.jsonl", std::string(64, 'e'), 3, 3, 0}};
   extras.cause = "new input data/day-2.jsonl";
   auto run = store->RecordRun(MakeRun(),
-                              {longer, MakeFinding(fx.logs, "F-00000000000000b2", "acct-2", 12)},
+                              {longer, MakeFinding(fx.logs, "acct-2", 12)},
                               fx.keys.Writer(), extras);
   REQUIRE(run.ok());
   REQUIRE(run->changes.size() == 2);
@@ -633,7 +665,7 @@ TEST_CASE("store: a revision says what changed and why, processed inputs are rec
         "last day 2025-01-14 -> 2025-01-15; counted requests 40 -> 55; requests 40 -> 55 (new "
         "input data/day-2.jsonl)");
   CHECK(run->changes[1].kind == "unchanged");
-  auto d = store->GetFinding("F-00000000000000a1");
+  auto d = store->GetFinding(kA1);
   REQUIRE(d.ok());
   CHECK(d->summary.row.change == run->changes[0].change);
   auto processed = store->ProcessedInputs();
@@ -661,7 +693,7 @@ TEST_CASE("store: a write refuses to extend a log that no longer matches its che
   CHECK(run.status().code() == StatusCode::kCorruption);
   CHECK_THAT(run.status().message(),
              Catch::Contains("no longer matches its last signed checkpoint"));
-  CHECK(store->AddReview("F-00000000000000a1", "dismissed", "x", "y", fx.keys.Writer())
+  CHECK(store->AddReview(kA1, "dismissed", "x", "y", fx.keys.Writer())
             .status()
             .code() == StatusCode::kCorruption);
   CHECK(store->Leaves()->size() == leaves);
@@ -695,35 +727,37 @@ TEST_CASE("store: a batch withdraws the findings it no longer finds, and says wh
   Fixture fx;
   auto store = Store::Open(fx.path, false);
   REQUIRE(store.ok());
-  engine::Finding moved = MakeFinding(fx.logs, "F-00000000000000c3", "acct-1", 44);
+  engine::Finding moved = MakeFinding(fx.logs, "acct-1", 44);
   moved.first_day -= 1;  // late data moved the start: another id
+  moved.id = KeyedFindingId(TestHasher(), moved);
+  const std::string kMoved = moved.id;
   RunExtras extras;
   extras.withdraw_missing = true;
   auto run = store->RecordRun(MakeRun(), {moved}, fx.keys.Writer(), extras);
   REQUIRE(run.ok());
   std::vector<std::string> kinds;
   for (const auto& c : run->changes) kinds.push_back(c.finding_id + " " + c.kind);
-  CHECK(kinds == std::vector<std::string>{"F-00000000000000c3 new", "F-00000000000000a1 withdrawn",
-                                          "F-00000000000000b2 withdrawn"});
+  CHECK(kinds == std::vector<std::string>{kMoved + " new", kA1 + " withdrawn",
+                                          kB2 + " withdrawn"});
   CHECK_THAT(run->changes[1].change,
              Catch::Contains("not found again by R-000002, which evaluated 2025-01-12 .. "
-                             "2025-01-14; superseded by F-00000000000000c3"));
+                             "2025-01-14; superseded by " + kMoved));
   FindingFilter withdrawn;
   withdrawn.status = "withdrawn";
   CHECK(store->ListFindings(withdrawn)->size() == 2);
-  auto d = store->GetFinding("F-00000000000000a1");
+  auto d = store->GetFinding(kA1);
   REQUIRE(d.ok());
   CHECK(d->withdrawals.size() == 1);
   CHECK(fx.Verify().ok());
   // Found again later: a new revision, no longer withdrawn.
   auto back = store->RecordRun(
-      MakeRun(), {MakeFinding(fx.logs, "F-00000000000000a1", "acct-1", 40)}, fx.keys.Writer());
+      MakeRun(), {MakeFinding(fx.logs, "acct-1", 40)}, fx.keys.Writer());
   REQUIRE(back.ok());
   CHECK(back->changes[0].kind == "revised");
   CHECK(back->changes[0].change == "found again after its withdrawal");
-  CHECK(store->GetFinding("F-00000000000000a1")->summary.status == "confirmed");
+  CHECK(store->GetFinding(kA1)->summary.status == "confirmed");
   Tamper(fx.path, "UPDATE withdrawals SET reason = 'mistake' WHERE seq = 1");
-  CHECK(HasProblem(fx.Verify(), "withdrawal 1 of finding F-00000000000000a1", "no longer matches"));
+  CHECK(HasProblem(fx.Verify(), "withdrawal 1 of finding " + kA1, "no longer matches"));
 }
 
 }  // namespace tosguard::audit
