@@ -151,7 +151,8 @@ void Tamper(const std::string& path, const std::string& sql) {
   REQUIRE(db->Exec(sql).ok());
 }
 
-bool HasProblem(const StoreVerification& v, const std::string& record_part,
+template <typename Verification>
+bool HasProblem(const Verification& v, const std::string& record_part,
                 const std::string& reason_part) {
   for (const auto& p : v.problems) {
     if (p.record.find(record_part) != std::string::npos &&
@@ -546,6 +547,27 @@ TEST_CASE("report: the JSON verifies offline, names tampering, and is the same b
   CHECK(v->signature_ok);
   CHECK(v->leaves.total == 1 + 1 + 3 + 1 + 1);
   CHECK(v->lines.valid == 3);
+
+  // A signed report that cites files outside the logs directory gets nothing read for
+  // them, even when the file it names exists and would match: "../data/..." from a
+  // subdirectory, and the same file by its absolute path.
+  std::filesystem::create_directories(fx.dir.path() / "logs");
+  for (const std::string& outside :
+       {std::string("../data/events.jsonl"), fx.dir.str() + "/data/events.jsonl"}) {
+    engine::Finding f = MakeFinding(fx.logs, "acct-9", 3);
+    for (auto& e : f.evidence) e.file = outside;
+    REQUIRE(store->RecordRun(MakeRun(), {f}, fx.keys.Writer()).ok());
+    auto d = store->GetFinding(f.id);
+    REQUIRE(d.ok());
+    auto r = VerifyReport(*BuildReportJson(*store, *d, fx.keys.hasher, options), {key},
+                          (fx.dir.path() / "logs").string());
+    REQUIRE(r.ok());
+    INFO(outside << "\n" << Describe(r->problems));
+    CHECK(r->signature_ok);
+    CHECK(r->lines.valid == 0);
+    CHECK(HasProblem(*r, outside + " line 1", "not a relative path inside the logs directory"));
+    CHECK(r->problems.size() == 3);  // one per cited line, nothing else
+  }
 
   auto tampered = [&](const std::string& from, const std::string& to) {
     std::string t = *json;
