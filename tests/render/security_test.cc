@@ -13,23 +13,24 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
-#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "audit/fuzz/html_check.h"
 #include "audit/render/render.h"
 #include "tests/support/temp_dir.h"
 
 using namespace tosguard;
 using namespace tosguard::audit;
+using tosguard::audit::fuzz::HtmlProblems;
+using tosguard::audit::fuzz::kCsp;
 using tosguard::testing::TempDir;
 
 namespace {
 
 constexpr const char* kChromium = "/usr/bin/chromium";
-constexpr std::string_view kCsp = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 
 std::string Sample(const std::string& name) {
   std::ifstream f(std::string(TOSGUARD_SOURCE_DIR) + "/tests/render/data/" + name,
@@ -45,147 +46,6 @@ std::string ReplaceAll(std::string text, std::string_view from, std::string_view
     text.replace(at, from.size(), to);
   }
   return text;
-}
-
-struct Tag {
-  std::string name;  // lower case; "/p" for an end tag
-  std::vector<std::pair<std::string, std::string>> attributes;
-};
-
-char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-// The tags of an HTML document as a browser's tokenizer would see them, well enough for
-// documents that only our renderer or Chromium's serializer wrote: text and attribute
-// values are escaped there, so every '<' starts a tag, a comment or the doctype. The
-// content of <style> is raw text up to "</style".
-std::vector<Tag> ScanTags(std::string_view html) {
-  std::vector<Tag> tags;
-  std::size_t i = 0;
-  auto is_space = [](char c) {
-    return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f';
-  };
-  while ((i = html.find('<', i)) != std::string_view::npos) {
-    if (html.substr(i, 4) == "<!--") {
-      const auto end = html.find("-->", i + 4);
-      tags.push_back({"!--", {}});
-      i = end == std::string_view::npos ? html.size() : end + 3;
-      continue;
-    }
-    ++i;
-    Tag tag;
-    while (i < html.size() && !is_space(html[i]) && html[i] != '>' &&
-           !(html[i] == '/' && !tag.name.empty())) {
-      tag.name += Lower(html[i++]);
-    }
-    while (i < html.size() && html[i] != '>') {
-      if (is_space(html[i]) || html[i] == '/') {
-        ++i;
-        continue;
-      }
-      std::string name, value;
-      while (i < html.size() && !is_space(html[i]) && html[i] != '=' && html[i] != '>' &&
-             html[i] != '/') {
-        name += Lower(html[i++]);
-      }
-      if (i < html.size() && html[i] == '=') {
-        ++i;
-        if (i < html.size() && (html[i] == '"' || html[i] == '\'')) {
-          const char quote = html[i++];
-          while (i < html.size() && html[i] != quote) value += html[i++];
-          ++i;
-        } else {
-          while (i < html.size() && !is_space(html[i]) && html[i] != '>') value += html[i++];
-        }
-      }
-      tag.attributes.emplace_back(name, value);
-    }
-    ++i;
-    if (tag.name == "style") {
-      const auto end = html.find("</style", i);
-      i = end == std::string_view::npos ? html.size() : end;
-    }
-    tags.push_back(std::move(tag));
-  }
-  return tags;
-}
-
-// What is wrong with `html` as a rendered report: any element or attribute outside the
-// renderer's vocabulary, an event handler, a URL, a second <svg> or <style>, a raw ESC or
-// bidi override, a missing or different Content-Security-Policy.
-std::vector<std::string> Problems(std::string_view html) {
-  static const std::set<std::string> kElements = {
-      "!doctype",   "html",   "head",  "meta", "title",      "style",   "body", "header",
-      "section",    "h1",     "h2",    "h3",   "p",          "dl",      "dt",   "dd",
-      "span",       "strong", "code",  "pre",  "blockquote", "ul",      "ol",   "li",
-      "table",      "thead",  "tbody", "tr",   "th",         "td",      "br",   "figure",
-      "figcaption", "footer", "svg",   "desc", "defs",       "pattern", "rect", "circle",
-      "path",       "line",   "text"};
-  static const std::set<std::string> kAttributes = {"lang",
-                                                    "charset",
-                                                    "http-equiv",
-                                                    "name",
-                                                    "content",
-                                                    "id",
-                                                    "class",
-                                                    "colspan",
-                                                    "role",
-                                                    "aria-labelledby",
-                                                    "viewbox",
-                                                    "preserveaspectratio",
-                                                    "patternunits",
-                                                    "width",
-                                                    "height",
-                                                    "x",
-                                                    "y",
-                                                    "x1",
-                                                    "y1",
-                                                    "x2",
-                                                    "y2",
-                                                    "cx",
-                                                    "cy",
-                                                    "r",
-                                                    "d",
-                                                    "fill",
-                                                    "stroke",
-                                                    "stroke-width",
-                                                    "stroke-dasharray",
-                                                    "text-anchor"};
-  std::vector<std::string> problems;
-  int svgs = 0, styles = 0, csp = 0;
-  for (const Tag& tag : ScanTags(html)) {
-    const std::string name = tag.name[0] == '/' ? tag.name.substr(1) : tag.name;
-    if (!kElements.count(name)) problems.push_back("element <" + tag.name + ">");
-    if (tag.name == "svg") ++svgs;
-    if (tag.name == "style") ++styles;
-    if (tag.name == "!doctype") continue;
-    for (const auto& [attr, value] : tag.attributes) {
-      if (!kAttributes.count(attr))
-        problems.push_back("attribute " + attr + " of <" + tag.name + ">");
-      std::string lower;
-      for (char c : value) lower += Lower(c);
-      for (const char* bad : {"javascript:", "http:", "https:", "//", "data:", "file:"}) {
-        if (lower.find(bad) != std::string::npos && attr != "content") {
-          problems.push_back("URL in " + attr + "=\"" + value + "\"");
-        }
-      }
-      if (attr == "fill" && lower.find("url(") != std::string::npos &&
-          lower.rfind("url(#outcome-", 0) != 0) {
-        problems.push_back("fill " + value);
-      }
-      if (attr == "http-equiv" && lower == "content-security-policy") {
-        ++csp;
-        bool same = false;
-        for (const auto& [a, v] : tag.attributes) same = same || (a == "content" && v == kCsp);
-        if (!same) problems.push_back("a different Content-Security-Policy");
-      }
-    }
-  }
-  if (svgs > 1) problems.push_back(std::to_string(svgs) + " <svg> elements");
-  if (styles != 1) problems.push_back(std::to_string(styles) + " <style> elements");
-  if (csp != 1) problems.push_back(std::to_string(csp) + " Content-Security-Policy metas");
-  if (html.find('\x1b') != std::string_view::npos) problems.push_back("a raw ESC");
-  if (html.find("\u202E") != std::string_view::npos) problems.push_back("a raw U+202E");
-  return problems;
 }
 
 std::string Title(std::string_view html) {
@@ -285,23 +145,23 @@ TEST_CASE("the HTML checker finds markup that a hostile string could inject") {
       "<!DOCTYPE html><html><head><meta http-equiv=\"Content-Security-Policy\" "
       "content=\"" +
       std::string(kCsp) + "\"><style>p{}</style></head><body>";
-  CHECK(Problems(head + "<p>fine &lt;script&gt;</p></body></html>").empty());
+  CHECK(HtmlProblems(head + "<p>fine &lt;script&gt;</p></body></html>").empty());
   for (const char* injected :
        {"<script>x</script>", "<img src=x onerror=alert(1)>", "<p onclick='x'>",
         "<svg onload=alert(1)>", "<a href=\"javascript:alert(1)\">", "<iframe src=x>",
         "<p class=\"a\" style=\"background:url(http://x)\">", "<link href=//x>", "</style><style>",
         "<svg></svg><svg>", "<rect fill=\"url(http://x)\">", "\x1b[31m", "\u202E"}) {
     INFO(injected);
-    CHECK_FALSE(Problems(head + injected + "</body></html>").empty());
+    CHECK_FALSE(HtmlProblems(head + injected + "</body></html>").empty());
   }
-  CHECK_FALSE(Problems("<html><style></style><p>no policy</p></html>").empty());
+  CHECK_FALSE(HtmlProblems("<html><style></style><p>no policy</p></html>").empty());
 }
 
 TEST_CASE("the HTML of the hostile report holds its payloads as text only") {
   auto r = RenderReportHtml(Sample("report_hostile.json"));
   REQUIRE(r.ok());
   const std::string& html = *r;
-  CHECK(Problems(html) == std::vector<std::string>{});
+  CHECK(HtmlProblems(html) == std::vector<std::string>{});
   CHECK(html.find("<script") == std::string::npos);
   CHECK(html.find("<img") == std::string::npos);
   CHECK(html.find("<iframe") == std::string::npos);
@@ -428,7 +288,7 @@ TEST_CASE("headless Chromium runs no script and makes no request for the hostile
   REQUIRE(html->find("src=&quot;http://" + canary.host() + "/iframe&quot;&gt;") !=
           std::string::npos);
   const std::string dom = DumpDom(dir, "hostile", *html);
-  CHECK(Problems(dom) == std::vector<std::string>{});
+  CHECK(HtmlProblems(dom) == std::vector<std::string>{});
   for (const char* element : {"<script", "<img", "<iframe", "<link", "<a ", "<svg onload"}) {
     CHECK(dom.find(element) == std::string::npos);
   }
