@@ -5,7 +5,6 @@
 #include <map>
 #include <set>
 
-#include <re2/re2.h>
 
 namespace tosguard::dsl {
 namespace {
@@ -188,10 +187,8 @@ Plan Compile(const CheckedPack& pack, const SourceSet& sources) {
     for (const auto& s : r.show) rp.evidence.show.push_back(em.Compile(s));
     rp.evidence.show_text = r.show_text;
     for (const auto& pattern : r.regexes) {
-      RE2::Options opts;
-      opts.set_log_errors(false);
       rp.regex_patterns.push_back(pattern);
-      rp.regexes.push_back(std::make_unique<RE2>(pattern, opts));
+      rp.regexes.push_back(std::make_unique<Regex>(pattern));
     }
     rp.event_slots.assign(ev.begin(), ev.end());
     rp.account_slots.assign(acc.begin(), acc.end());

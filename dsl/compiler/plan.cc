@@ -3,7 +3,6 @@
 
 #include <charconv>
 
-#include <re2/re2.h>
 
 #include "dsl/fmt/fmt.h"
 

@@ -16,7 +16,7 @@
 //                   the operand type (number, string, duration, timestamp, bool)
 //   kIn k / kNotIn k  membership in the constant list constants[k]
 //   kHas            set (below) has string (top)
-//   kMatch r        RE2 partial match of regexes[r] against the string on top
+//   kMatch r        RE2 partial match of regexes[r] against the string on top (Regex)
 // An event counts when `where` yields true and `unless` does not. A level holds when its
 // program yields true; unknown makes the decision *insufficient evidence*.
 #pragma once
@@ -30,10 +30,7 @@
 #include "base/time.h"
 #include "dsl/checker/bound.h"
 #include "dsl/checker/checker.h"
-
-namespace re2 {
-class RE2;
-}
+#include "dsl/compiler/regex.h"
 
 namespace tosguard::dsl {
 
@@ -129,7 +126,7 @@ struct RulePlan {
   // Prepared operands.
   std::vector<Value> constants;
   std::vector<std::string> regex_patterns;
-  std::vector<std::unique_ptr<re2::RE2>> regexes;  // compiled once, same order
+  std::vector<std::unique_ptr<Regex>> regexes;  // compiled once, same order
   std::vector<std::string> detectors;
 
   // What ingest must read for this rule (sorted slots).

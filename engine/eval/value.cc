@@ -1,7 +1,6 @@
 // Operators of the rule language over runtime values, and their canonical rendering.
 #include "engine/eval/value.h"
 
-#include <re2/re2.h>
 
 #include <algorithm>
 #include <cmath>
@@ -226,9 +225,9 @@ Val ApplyOp(const dsl::Instr& in, const Val& a, const Val& b, const BoundConstan
     }
     case OpCode::kMatch: {
       if (!a.known) return Val::Unknown(Type::kBool);
-      const re2::RE2* re = c.plan->regexes[in.arg].get();
+      const dsl::Regex* re = c.plan->regexes[in.arg].get();
       if (re == nullptr || !re->ok()) return Val::Unknown(Type::kBool);
-      return Val::Bool(re2::RE2::PartialMatch(re2::StringPiece(a.s.data(), a.s.size()), *re));
+      return Val::Bool(re->PartialMatch(a.s));
     }
     default: break;
   }

@@ -163,7 +163,7 @@ class Ingester {
 
 Result<IngestResult> Ingester::Run() {
   // Compile the sources.
-  std::vector<std::pair<std::size_t, const re2::RE2*>> matches;
+  std::vector<std::pair<std::size_t, const dsl::Regex*>> matches;
   for (const TextMatch& m : options_.event_matches) matches.emplace_back(m.slot, m.re);
   compiled_.reserve(config_.sources.size());
   for (const SourceConfig& s : config_.sources) {

@@ -23,8 +23,8 @@
 #include "engine/ingest/quarantine.h"
 #include "engine/ingest/table.h"
 
-namespace re2 {
-class RE2;
+namespace tosguard::dsl {
+class Regex;
 }
 
 namespace tosguard::engine {
@@ -59,7 +59,7 @@ struct InputFile {
 struct TextMatch {
   std::size_t slot = 0;
   std::string pattern;           // as the rule's plan holds it (RulePlan::regex_patterns)
-  const re2::RE2* re = nullptr;  // compiled from it, alive while ingest runs
+  const dsl::Regex* re = nullptr;  // compiled from it, alive while ingest runs
 };
 
 struct Dataset {

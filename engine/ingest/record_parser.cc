@@ -1,7 +1,6 @@
 // JSONL and CSV line parsing into typed rows.
 #include "engine/ingest/record_parser.h"
 
-#include <re2/re2.h>
 #include <simdjson.h>
 
 #include <algorithm>
@@ -10,6 +9,7 @@
 #include <cstring>
 
 #include "base/utf8.h"
+#include "dsl/compiler/regex.h"
 
 namespace tosguard::engine {
 namespace {
@@ -104,7 +104,7 @@ std::vector<std::size_t> RecordKeySlots(RecordKind kind) {
 
 Result<CompiledSource> CompiledSource::Compile(
     const SourceConfig& source, const RecordSchema& schema, const std::vector<bool>& needed,
-    bool check_unneeded, const std::vector<std::pair<std::size_t, const re2::RE2*>>& matches) {
+    bool check_unneeded, const std::vector<std::pair<std::size_t, const dsl::Regex*>>& matches) {
   CompiledSource cs;
   cs.source_ = &source;
   cs.schema_ = &schema;
@@ -122,7 +122,7 @@ Result<CompiledSource> CompiledSource::Compile(
     const bool is_key = std::find(keys.begin(), keys.end(), *slot) != keys.end();
     const bool want = needed.empty() || (*slot < needed.size() && needed[*slot]);
     const bool keep = want || def.required || is_key;
-    std::vector<std::pair<const re2::RE2*, std::size_t>> field_matches;
+    std::vector<std::pair<const dsl::Regex*, std::size_t>> field_matches;
     for (std::size_t k = 0; k < matches.size(); ++k) {
       if (matches[k].first == *slot) field_matches.emplace_back(matches[k].second, schema.size() + k);
     }
@@ -294,7 +294,7 @@ struct ChunkParser::Impl {
   void Match(const CompiledField& f, std::string_view text) {
     for (const auto& [re, slot] : f.matches) {
       present[slot] = 1;
-      ints[slot] = re2::RE2::PartialMatch(re2::StringPiece(text.data(), text.size()), *re) ? 1 : 0;
+      ints[slot] = re->PartialMatch(text) ? 1 : 0;
     }
   }
 

@@ -23,8 +23,8 @@
 #include "engine/ingest/quarantine.h"
 #include "engine/ingest/table.h"
 
-namespace re2 {
-class RE2;
+namespace tosguard::dsl {
+class Regex;
 }
 
 namespace tosguard::engine {
@@ -42,7 +42,7 @@ struct CompiledField {
   bool as_text = false;              // a string kept as text, not interned (KeptAsText)
   // Regular expressions matched against the value as it is read: (expression, slot of
   // the derived column that receives the result).
-  std::vector<std::pair<const re2::RE2*, std::size_t>> matches;
+  std::vector<std::pair<const dsl::Regex*, std::size_t>> matches;
   std::optional<TypedValue> default_value;
   std::vector<std::string> path;
 };
@@ -68,7 +68,7 @@ class CompiledSource {
   static Result<CompiledSource> Compile(
       const SourceConfig& source, const RecordSchema& schema, const std::vector<bool>& needed,
       bool check_unneeded,
-      const std::vector<std::pair<std::size_t, const re2::RE2*>>& matches = {});
+      const std::vector<std::pair<std::size_t, const dsl::Regex*>>& matches = {});
 
   const SourceConfig& source() const { return *source_; }
   const RecordSchema& schema() const { return *schema_; }

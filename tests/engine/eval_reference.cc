@@ -424,7 +424,7 @@ Val Run(const dsl::Program& p, const Context& cx) {
       case OpCode::kMatch: {
         Val a = pop();
         if (!a.known) st.push_back(Unknown(Type::kBool));
-        else st.push_back(Bool(RE2::PartialMatch(a.s, *rule.regexes[in.arg])));
+        else st.push_back(Bool(RE2::PartialMatch(a.s, rule.regexes[in.arg]->re2())));  // RE2 alone, no prefilter
         break;
       }
       case OpCode::kAdd: case OpCode::kSub: case OpCode::kMul:

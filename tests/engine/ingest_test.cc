@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "base/schema.h"
+#include "dsl/compiler/regex.h"
 #include "engine/ingest/ingest.h"
 #include "engine/ingest/summary.h"
 #include "tests/engine/compress_util.h"
@@ -455,15 +456,15 @@ sources:
     fields:
       text: {path: prompt, default: "step by step"}
 )");
-  const re2::RE2 reasoning("(?i)show your reasoning|step by step");
-  const re2::RE2 model("^m1$");
-  const re2::RE2 nothing("zzz");
+  const dsl::Regex reasoning("(?i)show your reasoning|step by step");
+  const dsl::Regex model("^m1$");
+  const dsl::Regex nothing("zzz");
   IngestOptions opts;
   opts.needed[static_cast<std::size_t>(RecordKind::kEvent)] =
       std::vector<bool>(CanonicalSchema(RecordKind::kEvent).size(), false);
-  opts.event_matches = {{event_slot::kText, reasoning.pattern(), &reasoning},
-                        {event_slot::kModel, model.pattern(), &model},
-                        {event_slot::kCountry, nothing.pattern(), &nothing}};
+  opts.event_matches = {{event_slot::kText, reasoning.re2().pattern(), &reasoning},
+                        {event_slot::kModel, model.re2().pattern(), &model},
+                        {event_slot::kCountry, nothing.re2().pattern(), &nothing}};
   for (unsigned threads : {1u, 2u}) {
     opts.threads = threads;
     opts.chunk_bytes = 64;  // a chunk per line or two
@@ -475,7 +476,7 @@ sources:
     CHECK(t.column(event_slot::kText).materialised == false);
     CHECK(r.data.dict.texts.size() == 4);  // the event ids only
     REQUIRE(r.data.event_matches.size() == 3);
-    CHECK(r.data.event_matches[0].pattern == reasoning.pattern());
+    CHECK(r.data.event_matches[0].pattern == reasoning.re2().pattern());
     CHECK(r.data.event_matches[0].re == nullptr);  // the expression is the plan's
     for (std::size_t row = 0; row < 4; ++row) {
       INFO("row " << row);
