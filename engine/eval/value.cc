@@ -1,7 +1,6 @@
 // Operators of the rule language over runtime values, and their canonical rendering.
 #include "engine/eval/value.h"
 
-
 #include <algorithm>
 #include <cmath>
 

@@ -58,7 +58,7 @@ struct InputFile {
 // false, absent when the field is.
 struct TextMatch {
   std::size_t slot = 0;
-  std::string pattern;           // as the rule's plan holds it (RulePlan::regex_patterns)
+  std::string pattern;             // as the rule's plan holds it (RulePlan::regex_patterns)
   const dsl::Regex* re = nullptr;  // compiled from it, alive while ingest runs
 };
 
