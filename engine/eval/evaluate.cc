@@ -107,7 +107,9 @@ Result<EvalResult> Evaluate(const dsl::Plan& plan, const Dataset& data, const In
       }
     }
     if (data.events.rows() == 0 && !(options.from_day && options.to_day)) {
-      if (options.progress) options.progress(n, n);
+      if (options.progress) {
+        for (std::size_t r = 1; r <= n; ++r) options.progress(r, n);
+      }
       return result;
     }
     stats.from_day = options.from_day.value_or(ctx.min_day());
@@ -153,12 +155,15 @@ Result<EvalResult> Evaluate(const dsl::Plan& plan, const Dataset& data, const In
       std::size_t reported = 0;
       while (reported < n) {
         cv.wait(lock, [&] { return done > reported; });
-        reported = done;
-        if (options.progress) {
-          lock.unlock();
-          options.progress(reported, n);
-          lock.lock();
+        // Every count is reported, in order, even when several rules finished before this
+        // thread woke: a display (and its test) sees 1/n, 2/n, ... n/n whatever the timing.
+        const std::size_t now_done = done;
+        lock.unlock();
+        while (reported < now_done) {
+          ++reported;
+          if (options.progress) options.progress(reported, n);
         }
+        lock.lock();
       }
     }
     for (std::size_t r = 0; r < n; ++r) {

@@ -35,7 +35,8 @@ struct EvalOptions {
   // Re-read every cited line from its file and record its SHA-256 (the scan does; tests
   // of in-memory data may not have the files).
   bool hash_evidence_lines = true;
-  // Called from the calling thread as rules finish: (rules done, rules in all).
+  // Called from the calling thread as rules finish: (rules done, rules in all), once for
+  // each count from 1 to all, in order.
   std::function<void(std::size_t, std::size_t)> progress;
 };
 
