@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <functional>
 #include <future>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -32,7 +33,8 @@ struct CompositeKeys {
 };
 
 // A fixed set of worker threads; each task learns which worker runs it, so it can
-// use that worker's own parsers.
+// use that worker's own parsers. Tasks run in the order of their keys (the file index):
+// the chunks the merger needs first are parsed first, whichever reader queued them.
 class WorkerPool {
  public:
   explicit WorkerPool(unsigned n) {
@@ -49,10 +51,10 @@ class WorkerPool {
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
 
-  void Submit(std::function<void(unsigned)> task) {
+  void Submit(std::uint64_t key, std::function<void(unsigned)> task) {
     {
       std::lock_guard<std::mutex> lock(mu_);
-      tasks_.push_back(std::move(task));
+      tasks_.emplace(std::make_pair(key, next_++), std::move(task));
     }
     cv_.notify_one();
   }
@@ -65,8 +67,8 @@ class WorkerPool {
         std::unique_lock<std::mutex> lock(mu_);
         cv_.wait(lock, [this] { return stop_ || !tasks_.empty(); });
         if (tasks_.empty()) return;
-        task = std::move(tasks_.front());
-        tasks_.pop_front();
+        task = std::move(tasks_.begin()->second);
+        tasks_.erase(tasks_.begin());
       }
       task(worker);
     }
@@ -74,7 +76,8 @@ class WorkerPool {
 
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<std::function<void(unsigned)>> tasks_;
+  std::map<std::pair<std::uint64_t, std::uint64_t>, std::function<void(unsigned)>> tasks_;  // (key, arrival)
+  std::uint64_t next_ = 0;
   bool stop_ = false;
   std::vector<std::thread> threads_;
 };
@@ -109,7 +112,7 @@ class Ingester {
   Result<IngestResult> Run();
 
  private:
-  // What the reading thread hands to the merging thread, in input order.
+  // What a reading thread hands to the merging thread, in its files' order.
   struct Item {
     enum class Kind : std::uint8_t { kChunk, kCsvHeader, kFileEnd, kError, kDone };
     Kind kind = Kind::kDone;
@@ -121,13 +124,25 @@ class Ingester {
     Status error;                     // kError
   };
 
-  // The reading thread: every file in order, then kDone.
-  void ReadAll();
-  Status ReadFile(std::uint32_t file_index);
-  Status Submit(std::unique_ptr<Chunk> chunk);
-  // Bounded hand-over between the threads; Push blocks while the queue is full.
-  void Push(Item item);
-  Item Pop();
+  // Reading thread `lane` of `lanes_.size()`: files lane, lane + lanes, ... in order,
+  // then kDone. Several readers hash and decompress several files of a source at once
+  // (SHA-256 and inflating are sequential within a file); the merger still takes the
+  // files in order. A reader starts a file of another source than the one being merged
+  // only once the merger reaches it: reading a small source ahead beside a large file
+  // only adds memory and, measured, time.
+  void ReadAll(std::uint32_t lane);
+  Status ReadFile(std::uint32_t lane, std::uint32_t file_index);
+  Status Submit(std::uint32_t lane, std::unique_ptr<Chunk> chunk);
+  // The hand-over from the reading threads to the merging thread, one queue (lane) per
+  // reader. Push blocks while the lane is full or, for a lane other than the one being
+  // merged, while it holds kReadAhead items or all lanes as many as one reader may.
+  void Push(std::uint32_t lane, Item item);
+  Item Pop(std::uint32_t lane);
+  // The merger moves to `file` (files.size() when it drains the lanes after the last
+  // file or an error): readers waiting for it may start.
+  void Merging(std::uint32_t file, std::uint32_t lane);
+  // Blocks a reader until it may start `file` (see ReadAll).
+  void AwaitTurn(std::uint32_t file);
   std::unique_ptr<Chunk> TakeChunk();
   void ReturnChunk(std::unique_ptr<Chunk> chunk);
   Status Merge(ParsedChunk pc);
@@ -141,16 +156,17 @@ class Ingester {
   std::unique_ptr<WorkerPool> pool_;
   // Per worker, per source: parsers are created lazily by the worker that uses them.
   std::vector<std::vector<std::unique_ptr<ChunkParser>>> parsers_;
-  // Between the reading and the merging thread.
+  // Between the reading threads and the merging thread.
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;
-  std::deque<Item> queue_;
-  std::size_t queue_capacity_ = 4;
+  std::vector<std::deque<Item>> lanes_;
+  std::size_t queue_capacity_ = 4;  // items in the merged lane, or in all lanes for another
+  std::size_t queued_ = 0;          // items in all lanes
+  std::uint32_t merging_file_ = 0;
+  std::uint32_t merging_lane_ = 0;
   std::atomic<bool> stop_reading_{false};       // the merger failed: read no further
   std::mutex spare_mu_;
   std::vector<std::unique_ptr<Chunk>> spare_chunks_;  // merged chunks, buffers kept for reuse
-  // Reading thread only.
-  std::unique_ptr<Chunk> pending_;              // the chunk that follows a skipped long line
   // Merging thread only.
   std::vector<std::uint64_t> file_lines_;       // per file: lines merged so far
   std::vector<std::uint64_t> content_estimate_;  // per file: its content's size, roughly
@@ -213,14 +229,35 @@ Result<IngestResult> Ingester::Run() {
   for (auto& per_worker : parsers_) per_worker.resize(compiled_.size());
   if (threads_ > 1) pool_ = std::make_unique<WorkerPool>(threads_);
 
-  // One thread reads, hashes and cuts files into chunks; workers parse them; this
-  // thread merges the parsed chunks in input order.
+  // Reading threads (one per worker, at most one per file) read, hash and cut files into
+  // chunks; workers parse them; this thread merges the parsed chunks in input order.
+  const auto files = static_cast<std::uint32_t>(result_.data.files.size());
+  const std::uint32_t readers = std::max<std::uint32_t>(1, std::min(threads_, files));
   queue_capacity_ = 2 * static_cast<std::size_t>(threads_) + 2;
-  std::thread reader([this] { ReadAll(); });
+  lanes_.resize(readers);
+  std::vector<std::thread> reader_threads;
+  for (std::uint32_t l = 0; l < readers; ++l) reader_threads.emplace_back([this, l] { ReadAll(l); });
   Status st;
+  std::uint32_t next_file = 0;               // the file being merged
+  std::vector<bool> lane_done(readers, false);
   for (;;) {
-    Item item = Pop();
-    if (item.kind == Item::Kind::kDone) break;
+    // The next file's lane while all is well; after an error (or the last file), every
+    // lane is drained to its end, so no reader or worker outlives its data.
+    std::uint32_t lane = readers;
+    if (st.ok() && next_file < files) {
+      lane = next_file % readers;
+    } else {
+      for (std::uint32_t l = 0; l < readers && lane == readers; ++l) {
+        if (!lane_done[l]) lane = l;
+      }
+      if (lane == readers) break;
+    }
+    Merging(st.ok() ? next_file : files, lane);
+    Item item = Pop(lane);
+    if (item.kind == Item::Kind::kDone) {
+      lane_done[lane] = true;
+      continue;
+    }
     Status step;
     switch (item.kind) {
       case Item::Kind::kChunk: {
@@ -241,6 +278,7 @@ Result<IngestResult> Ingester::Run() {
         f.sha256 = item.sha256;
         f.stored_bytes = item.stored_bytes;
         f.content_bytes = item.content_bytes;
+        ++next_file;
         break;
       }
       case Item::Kind::kError: step = item.error; break;
@@ -248,10 +286,12 @@ Result<IngestResult> Ingester::Run() {
     }
     if (st.ok() && !step.ok()) {
       st = step;
+      std::lock_guard<std::mutex> lock(queue_mu_);
       stop_reading_ = true;
+      queue_cv_.notify_all();
     }
   }
-  reader.join();
+  for (std::thread& t : reader_threads) t.join();
   pool_.reset();
   if (!st.ok()) return st;
   TOSGUARD_RETURN_IF_ERROR(quarantine_.Close());
@@ -310,7 +350,7 @@ Result<IngestResult> Ingester::Run() {
   return std::move(result_);
 }
 
-Status Ingester::ReadFile(std::uint32_t file_index) {
+Status Ingester::ReadFile(std::uint32_t lane, std::uint32_t file_index) {
   InputFile& file = result_.data.files[file_index];
   const CompiledSource& cs = compiled_[file.source];
   const bool csv = cs.source().format == InputFormat::kCsv;
@@ -321,6 +361,7 @@ Status Ingester::ReadFile(std::uint32_t file_index) {
   const std::size_t block = std::max<std::size_t>(options_.chunk_bytes, 1);
   std::shared_ptr<const CsvLayout> layout;
   std::uint64_t offset = 0;  // content bytes read so far
+  std::unique_ptr<Chunk> pending;  // the chunk that follows a skipped long line
   file_lines_[file_index] = 0;
 
   auto take_chunk = [&]() {
@@ -339,7 +380,10 @@ Status Ingester::ReadFile(std::uint32_t file_index) {
     const std::uint64_t line_offset = c->base_offset;
     std::uint64_t length = c->data.size();
     char last_byte = c->data.empty() ? '\0' : c->data.data()[c->data.size() - 1];
-    std::string head(c->data.view().substr(0, kExcerptBytes));
+    // The excerpt is made from enough of the line to end exactly as the excerpt of the
+    // whole line would (a UTF-8 sequence is at most 4 bytes), whatever the chunk size.
+    constexpr std::size_t kHead = kExcerptBytes + 4;
+    std::string head(c->data.view().substr(0, kHead));
     std::vector<char> buf(kReadBlock);
     std::string rest;  // bytes after the long line's '\n'
     for (;;) {
@@ -348,18 +392,21 @@ Status Ingester::ReadFile(std::uint32_t file_index) {
       if (*n == 0) break;  // the long line is the file's last
       offset += *n;
       const void* nl = std::memchr(buf.data(), '\n', *n);
+      const std::size_t in_line =
+          nl == nullptr ? *n : static_cast<std::size_t>(static_cast<const char*>(nl) - buf.data());
+      if (head.size() < kHead) head.append(buf.data(), std::min(in_line, kHead - head.size()));
       if (nl == nullptr) {
         length += *n;
         last_byte = buf[*n - 1];
         continue;
       }
-      const auto at = static_cast<std::size_t>(static_cast<const char*>(nl) - buf.data());
-      length += at;
-      if (at > 0) last_byte = buf[at - 1];
-      rest.assign(buf.data() + at + 1, *n - at - 1);
+      length += in_line;
+      if (in_line > 0) last_byte = buf[in_line - 1];
+      rest.assign(buf.data() + in_line + 1, *n - in_line - 1);
       break;
     }
     if (last_byte == '\r') --length;  // as for every line, a "\r\n" ending is not counted
+    if (head.size() > length) head.resize(length);
     ParsedChunk pc;
     pc.lines = 1;
     pc.table = cs.NewTable();
@@ -375,11 +422,11 @@ Status Ingester::ReadFile(std::uint32_t file_index) {
     Item item;
     item.kind = Item::Kind::kChunk;
     item.parsed = done.get_future();
-    Push(std::move(item));
+    Push(lane, std::move(item));
     // The bytes after the long line start the next chunk.
-    pending_ = take_chunk();
-    pending_->base_offset = offset - rest.size();
-    pending_->data.append(rest.data(), rest.size());
+    pending = take_chunk();
+    pending->base_offset = offset - rest.size();
+    pending->data.append(rest.data(), rest.size());
     return Status::Ok();
   };
 
@@ -421,7 +468,7 @@ Status Ingester::ReadFile(std::uint32_t file_index) {
         Item item;
         item.kind = Item::Kind::kCsvHeader;
         item.file = file_index;
-        Push(std::move(item));
+        Push(lane, std::move(item));
         const std::size_t drop = nl == std::string::npos ? chunk->data.size() : nl + 1;
         chunk->data.erase_front(drop);
         chunk->base_offset += drop;
@@ -434,7 +481,7 @@ Status Ingester::ReadFile(std::uint32_t file_index) {
     if (last == nullptr && !eof) {
       if (chunk->data.size() > max_line) {
         TOSGUARD_RETURN_IF_ERROR(skip_long_line(std::move(chunk)));
-        chunk = std::move(pending_);
+        chunk = std::move(pending);
       }
       continue;  // read more of this line
     }
@@ -450,7 +497,7 @@ Status Ingester::ReadFile(std::uint32_t file_index) {
     next->base_offset = chunk->base_offset + chunk->size;
     chunk->data.resize(chunk->size);
     chunk->data.append_zeros(kChunkPadding);
-    if (chunk->size > 0) TOSGUARD_RETURN_IF_ERROR(Submit(std::move(chunk)));
+    if (chunk->size > 0) TOSGUARD_RETURN_IF_ERROR(Submit(lane, std::move(chunk)));
     chunk = std::move(next);
   }
   ReturnChunk(std::move(chunk));
@@ -460,40 +507,73 @@ Status Ingester::ReadFile(std::uint32_t file_index) {
   end.sha256 = reader.file_sha256();
   end.stored_bytes = reader.stored_bytes();
   end.content_bytes = offset;
-  Push(std::move(end));
+  Push(lane, std::move(end));
   return Status::Ok();
 }
 
-void Ingester::ReadAll() {
-  for (std::uint32_t fi = 0; fi < result_.data.files.size() && !stop_reading_; ++fi) {
-    Status st = ReadFile(fi);
+void Ingester::ReadAll(std::uint32_t lane) {
+  const auto stride = static_cast<std::uint32_t>(lanes_.size());
+  for (std::uint32_t fi = lane; fi < result_.data.files.size() && !stop_reading_; fi += stride) {
+    AwaitTurn(fi);
+    if (stop_reading_) break;
+    Status st = ReadFile(lane, fi);
     if (!st.ok()) {
       Item error;
       error.kind = Item::Kind::kError;
       error.error = std::move(st);
-      Push(std::move(error));
+      Push(lane, std::move(error));
       break;
     }
   }
-  Push(Item{});  // kDone
+  Push(lane, Item{});  // kDone
 }
 
-void Ingester::Push(Item item) {
+// Items a reader may queue ahead of the file being merged: enough to hash and inflate
+// the start of the next file meanwhile, few enough to cost little memory.
+constexpr std::size_t kReadAhead = 2;
+
+void Ingester::Push(std::uint32_t lane, Item item) {
   std::unique_lock<std::mutex> lock(queue_mu_);
-  // Errors and the end always get in, so the merger learns of them.
+  // Errors and the end always get in, so the merger learns of them. The lane being
+  // merged may always fill to its capacity, so the merger never waits on a reader that
+  // waits for room; the others only read a little ahead, into what it leaves.
   const bool must = item.kind == Item::Kind::kError || item.kind == Item::Kind::kDone;
-  queue_cv_.wait(lock, [&] { return must || queue_.size() < queue_capacity_; });
-  queue_.push_back(std::move(item));
+  std::deque<Item>& q = lanes_[lane];
+  queue_cv_.wait(lock, [&] {
+    return must || (q.size() < queue_capacity_ &&
+                    (lane == merging_lane_ || (q.size() < kReadAhead && queued_ < queue_capacity_)));
+  });
+  q.push_back(std::move(item));
+  ++queued_;
   queue_cv_.notify_all();
 }
 
-Ingester::Item Ingester::Pop() {
+Ingester::Item Ingester::Pop(std::uint32_t lane) {
   std::unique_lock<std::mutex> lock(queue_mu_);
-  queue_cv_.wait(lock, [&] { return !queue_.empty(); });
-  Item item = std::move(queue_.front());
-  queue_.pop_front();
+  std::deque<Item>& q = lanes_[lane];
+  queue_cv_.wait(lock, [&] { return !q.empty(); });
+  Item item = std::move(q.front());
+  q.pop_front();
+  --queued_;
   queue_cv_.notify_all();
   return item;
+}
+
+void Ingester::Merging(std::uint32_t file, std::uint32_t lane) {
+  std::lock_guard<std::mutex> lock(queue_mu_);
+  if (merging_file_ == file && merging_lane_ == lane) return;
+  merging_file_ = file;
+  merging_lane_ = lane;
+  queue_cv_.notify_all();
+}
+
+void Ingester::AwaitTurn(std::uint32_t file) {
+  const std::vector<InputFile>& files = result_.data.files;
+  std::unique_lock<std::mutex> lock(queue_mu_);
+  queue_cv_.wait(lock, [&] {
+    return stop_reading_ || merging_file_ >= file ||
+           files[merging_file_].source == files[file].source;
+  });
 }
 
 std::unique_ptr<Chunk> Ingester::TakeChunk() {
@@ -516,7 +596,7 @@ void Ingester::ReturnChunk(std::unique_ptr<Chunk> chunk) {
   spare_chunks_.push_back(std::move(chunk));
 }
 
-Status Ingester::Submit(std::unique_ptr<Chunk> chunk) {
+Status Ingester::Submit(std::uint32_t lane, std::unique_ptr<Chunk> chunk) {
   const std::uint32_t source = chunk->source;
   Item item;
   item.kind = Item::Kind::kChunk;
@@ -531,7 +611,7 @@ Status Ingester::Submit(std::unique_ptr<Chunk> chunk) {
     item.parsed = promise->get_future();
     // The task owns its chunk; the worker's parser for the source is made on first use.
     auto* raw = chunk.release();
-    pool_->Submit([this, promise, raw, source](unsigned worker) {
+    pool_->Submit(raw->file, [this, promise, raw, source](unsigned worker) {
       std::unique_ptr<Chunk> owned(raw);
       auto& parser = parsers_[worker][source];
       if (!parser) parser = std::make_unique<ChunkParser>(compiled_[source]);
@@ -539,7 +619,7 @@ Status Ingester::Submit(std::unique_ptr<Chunk> chunk) {
     });
   }
   // Blocks while enough chunks are in flight: memory stays bounded.
-  Push(std::move(item));
+  Push(lane, std::move(item));
   return Status::Ok();
 }
 
