@@ -7,6 +7,7 @@
 #   TOSGUARD_BENCH_DIR  where data and results go (default /tmp/tosguard-batch-bench/EVENTS)
 #   BUILD_DIR           an existing build directory to use instead of the release preset
 #   RUNS                hyperfine runs per case (default 3)
+#   GEN_ONLY            set: build and generate the data, then stop
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -45,6 +46,7 @@ fi
 days=($(ls "$dir/days" | sed -n 's/^events-\([0-9-]*\)\.jsonl$/\1/p' | sort))
 [ "${#days[@]}" -ge 61 ] || { echo "expected 61 days of events, found ${#days[@]}" >&2; exit 1; }
 new_day=${days[60]}
+[ -z "${GEN_ONLY:-}" ] || exit 0  # bench/files_bench.sh only needs the data
 
 # One case: a store that has processed `history` days, and the new day's files added.
 make_case() {
