@@ -5,6 +5,7 @@
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <functional>
 
 #include "base/schema.h"
 #include "dsl/compiler/regex.h"
@@ -31,6 +32,46 @@ IngestResult MustIngest(const IngestConfig& cfg, IngestOptions opts = {}) {
   REQUIRE(r.ok());
   CheckNothingLost(*r);
   return std::move(*r);
+}
+
+// Ingests `cfg` (whose quarantine is `dir`/q.jsonl) with every thread count and chunk
+// size. The first run is the reference, which `check_reference` inspects; every other
+// run must give the same summary, quarantine file, event ids and file digests.
+void SameForAnyThreadsAndChunks(const TempDir& dir, const IngestConfig& cfg,
+                                std::initializer_list<unsigned> thread_counts,
+                                std::initializer_list<std::size_t> chunk_sizes,
+                                const std::function<void(const IngestResult&)>& check_reference) {
+  std::string reference_json, reference_quarantine, reference_digests;
+  std::vector<std::string> reference_ids;
+  bool first = true;
+  for (unsigned threads : thread_counts) {
+    for (std::size_t chunk : chunk_sizes) {
+      IngestOptions opts;
+      opts.threads = threads;
+      opts.chunk_bytes = chunk;
+      IngestResult r = MustIngest(cfg, opts);
+      std::vector<std::string> ids;
+      for (std::size_t row = 0; row < r.data.events.rows(); ++row) ids.emplace_back(r.data.EventId(row));
+      std::string digests;
+      for (const InputFile& f : r.data.files) digests += ToHex(f.sha256) + "\n";
+      const std::string json = IngestSummaryJson(cfg, r);
+      const std::string q = dir.Read("q.jsonl");
+      if (first) {
+        first = false;
+        reference_json = json;
+        reference_quarantine = q;
+        reference_ids = ids;
+        reference_digests = digests;
+        check_reference(r);
+      } else {
+        INFO("threads " << threads << ", chunk " << chunk);
+        CHECK(json == reference_json);
+        CHECK(q == reference_quarantine);
+        CHECK(ids == reference_ids);
+        CHECK(digests == reference_digests);
+      }
+    }
+  }
 }
 
 }  // namespace
@@ -384,33 +425,9 @@ TEST_CASE("same input, any thread count and chunk size: identical tables and sum
     fixed += content[i];
   }
   dir.Write("events.jsonl", fixed);
-  IngestConfig cfg = MustConfig(dir, kEventsOnly);
-  std::string reference_json;
-  std::string reference_quarantine;
-  std::vector<std::string> reference_ids;
-  for (unsigned threads : {1u, 2u, 4u}) {
-    for (std::size_t chunk : {std::size_t{1}, std::size_t{777}, std::size_t{1} << 22}) {
-      IngestOptions opts;
-      opts.threads = threads;
-      opts.chunk_bytes = chunk;
-      IngestResult r = MustIngest(cfg, opts);
-      std::vector<std::string> ids;
-      for (std::size_t row = 0; row < r.data.events.rows(); ++row) ids.emplace_back(r.data.EventId(row));
-      const std::string json = IngestSummaryJson(cfg, r);
-      const std::string q = dir.Read("q.jsonl");
-      if (reference_json.empty()) {
-        reference_json = json;
-        reference_quarantine = q;
-        reference_ids = ids;
-        CHECK(r.totals.quarantined > 0);
-      } else {
-        INFO("threads " << threads << ", chunk " << chunk);
-        CHECK(json == reference_json);
-        CHECK(q == reference_quarantine);
-        CHECK(ids == reference_ids);
-      }
-    }
-  }
+  SameForAnyThreadsAndChunks(dir, MustConfig(dir, kEventsOnly), {1u, 2u, 4u},
+                             {std::size_t{1}, std::size_t{777}, std::size_t{1} << 22},
+                             [](const IngestResult& r) { CHECK(r.totals.quarantined > 0); });
 }
 
 TEST_CASE("many files read on several threads: the same tables, quarantine and digests") {
@@ -441,40 +458,15 @@ TEST_CASE("many files read on several threads: the same tables, quarantine and d
   }
   IngestConfig cfg = MustConfig(dir, "version: 1\nquarantine: q.jsonl\nlimits:\n  max_line_bytes: 1000\n"
                                      "sources:\n  - name: e\n    kind: event\n    paths: [\"events-*\"]\n");
-  std::string reference_json, reference_quarantine, reference_digests;
-  std::vector<std::string> reference_ids;
-  for (unsigned threads : {1u, 2u, 3u, 4u, 16u}) {
-    for (std::size_t chunk : {std::size_t{500}, std::size_t{1} << 22}) {
-      IngestOptions opts;
-      opts.threads = threads;
-      opts.chunk_bytes = chunk;
-      IngestResult r = MustIngest(cfg, opts);
-      REQUIRE(r.data.files.size() == 9);
-      std::vector<std::string> ids;
-      for (std::size_t row = 0; row < r.data.events.rows(); ++row) ids.emplace_back(r.data.EventId(row));
-      std::string digests;
-      for (const InputFile& f : r.data.files) digests += ToHex(f.sha256) + "\n";
-      const std::string json = IngestSummaryJson(cfg, r);
-      const std::string q = dir.Read("q.jsonl");
-      if (reference_json.empty()) {
-        reference_json = json;
-        reference_quarantine = q;
-        reference_ids = ids;
-        reference_digests = digests;
-        CHECK(Reason(r, QuarantineReason::kDuplicate) > 0);
-        CHECK(Reason(r, QuarantineReason::kLineTooLong) == 1);
-        CHECK(Reason(r, QuarantineReason::kTruncatedLine) == 1);
-        CHECK(r.data.files[4].stats.lines == 0);
-        CHECK(r.data.files[1].sha256 == Sha256::Of(dir.Read("events-1.jsonl.gz")));
-      } else {
-        INFO("threads " << threads << ", chunk " << chunk);
-        CHECK(json == reference_json);
-        CHECK(q == reference_quarantine);
-        CHECK(ids == reference_ids);
-        CHECK(digests == reference_digests);
-      }
-    }
-  }
+  SameForAnyThreadsAndChunks(dir, cfg, {1u, 2u, 3u, 4u, 16u}, {std::size_t{500}, std::size_t{1} << 22},
+                             [&](const IngestResult& r) {
+                               REQUIRE(r.data.files.size() == 9);
+                               CHECK(Reason(r, QuarantineReason::kDuplicate) > 0);
+                               CHECK(Reason(r, QuarantineReason::kLineTooLong) == 1);
+                               CHECK(Reason(r, QuarantineReason::kTruncatedLine) == 1);
+                               CHECK(r.data.files[4].stats.lines == 0);
+                               CHECK(r.data.files[1].sha256 == Sha256::Of(dir.Read("events-1.jsonl.gz")));
+                             });
 }
 
 TEST_CASE("on several reading threads, the first broken file in input order is the error") {
