@@ -76,6 +76,22 @@ TEST_CASE("file errors name the file") {
   CHECK(h.status().message().find("name it with .gz") != std::string::npos);
 }
 
+TEST_CASE("unreadable files are I/O errors naming the file") {
+  // Permission bits do not stop root, so the cases are ones no user can read: a path
+  // through a regular file (ENOTDIR) and a file whose first read fails (EIO).
+  TempDir dir;
+  const std::string file = dir.Write("events.jsonl", "{}\n");
+  auto through = ContentReader::Open(file + "/more.jsonl");
+  CHECK(through.status().code() == StatusCode::kIoError);
+  CHECK(through.status().message().find("cannot open input file") != std::string::npos);
+  CHECK(through.status().message().find("events.jsonl/more.jsonl") != std::string::npos);
+
+  auto unreadable = ContentReader::Open("/proc/self/mem");
+  CHECK(unreadable.status().code() == StatusCode::kIoError);
+  // Where a hardened kernel refuses the open itself, the error is "cannot open".
+  CHECK(unreadable.status().message().find("input file '/proc/self/mem'") != std::string::npos);
+}
+
 TEST_CASE("a truncated or corrupt compressed file is an error naming it") {
   TempDir dir;
   std::string big;
