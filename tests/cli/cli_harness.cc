@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <stdexcept>
 
@@ -20,9 +21,40 @@ namespace tosguard::testing {
 std::string SourceDir() { return TOSGUARD_SOURCE_DIR; }
 std::string TosguardBinary() { return TOSGUARD_BIN; }
 
+namespace {
+
+// The directories MakeTempDir made, removed when the test program exits (kept when
+// TOSGUARD_KEEP_TEMP is set, to look at what a failing test left).
+class MadeDirs {
+ public:
+  ~MadeDirs() {
+    if (std::getenv("TOSGUARD_KEEP_TEMP") != nullptr) return;
+    for (const std::string& dir : dirs_) {
+      std::error_code ec;
+      std::filesystem::remove_all(dir, ec);
+    }
+  }
+  void Add(std::string dir) {
+    const std::lock_guard<std::mutex> lock(mu_);
+    dirs_.push_back(std::move(dir));
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::string> dirs_;
+};
+
+MadeDirs& Made() {
+  static MadeDirs made;
+  return made;
+}
+
+}  // namespace
+
 std::string MakeTempDir(const std::string& prefix) {
   std::string tmpl = (std::filesystem::temp_directory_path() / (prefix + "-XXXXXX")).string();
   if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  Made().Add(tmpl);
   return tmpl;
 }
 

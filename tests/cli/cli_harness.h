@@ -17,7 +17,8 @@ struct CommandResult {
 CommandResult RunTosguard(const std::vector<std::string>& args, const std::string& stdin_text = "",
                           const std::string& cwd = "");
 
-// A fresh empty directory under the system's temporary directory.
+// A fresh empty directory under the system's temporary directory, removed with
+// everything in it when the test program exits (unless TOSGUARD_KEEP_TEMP is set).
 std::string MakeTempDir(const std::string& prefix);
 // Writes `content` to `path`, creating parent directories.
 void WriteFile(const std::string& path, const std::string& content);
