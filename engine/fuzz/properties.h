@@ -9,7 +9,11 @@
 //   reasons add up to the quarantined lines;
 // - the file's digest is the SHA-256 of its bytes;
 // - chunking and threads change nothing: small chunks on 1 or 2 threads give the counts
-//   of one chunk on one thread.
+//   of one chunk on one thread;
+// - splitting changes nothing: a plain JSONL file cut at two line ends into three files,
+//   read by two threads (one reader each, small chunks) and by one, gives the same
+//   counts and digests per file in both, and in all the counts of the uncut file (out of
+//   order records aside, which are counted within a file).
 #pragma once
 
 #include <unistd.h>
@@ -60,22 +64,18 @@ class IngestHarness {
     dir_ = tmpl;
     for (std::size_t m = 0; m < kModeCount; ++m) {
       const std::string path = dir_ + "/mode" + std::to_string(m) + ".yaml";
-      std::ofstream(path) << "version: 1\n"
-                             "limits: {max_line_bytes: 4096}\n"
-                             "accounts:\n"
-                             "  attributes: {risk_score: number, seats: int, flags: string_set}\n"
-                             "signals:\n"
-                             "  detectors: [distill, {name: probe, threshold: 0.5}]\n"
-                             "sources:\n  - "
-                          << kModes[m].source << "\n";
-      Diagnostics diags;
-      auto config = LoadIngestConfig(path, &diags);
-      if (!config.ok()) {
-        error_ = path + ": " + config.status().message();
-        return;
+      std::ofstream(path) << Config(kModes[m].source);
+      std::string split_source = kModes[m].source;
+      if (Splits(m)) {
+        const std::string file = kModes[m].file;
+        split_source.replace(split_source.find(file), file.size(),
+                             "\"split/" + SplitName(m, '*') + "\"");
       }
-      configs_.push_back(std::move(*config));
+      const std::string split_path = dir_ + "/split" + std::to_string(m) + ".yaml";
+      std::ofstream(split_path) << Config(split_source);
+      if (!Load(path, &configs_) || !Load(split_path, &split_configs_)) return;
     }
+    std::filesystem::create_directory(dir_ + "/split");
   }
   ~IngestHarness() {
     std::error_code ec;
@@ -85,6 +85,8 @@ class IngestHarness {
   IngestHarness& operator=(const IngestHarness&) = delete;
 
   const std::string& error() const { return error_; }
+  // How many inputs were also checked cut into three files.
+  std::size_t split_checks() const { return split_checks_; }
 
   // Ingests `input` (mode byte, chunk byte, file bytes). "" when every property holds,
   // else which one failed.
@@ -128,19 +130,121 @@ class IngestHarness {
       return "the reasons do not add up to the quarantined lines";
     if (small->data.files[0].sha256 != Sha256::Of(bytes)) return "digest: not the file's SHA-256";
     const FileStats& g = whole->data.files[0].stats;
-    if (g.lines != f.lines || g.records != f.records || g.quarantined != f.quarantined ||
-        g.by_reason != f.by_reason || g.header_lines != f.header_lines) {
+    if (!SameCounts(g, f)) {
       return "chunking changed the counts: " + std::to_string(f.records) + " vs " +
              std::to_string(g.records) + " records, " + std::to_string(f.quarantined) + " vs " +
              std::to_string(g.quarantined) + " quarantined";
     }
-    return "";
+    return Splits(mode) ? CheckSplit(mode, knob, bytes, *whole) : "";
   }
 
  private:
+  // Plain JSONL modes, whose lines can be cut into several files.
+  static bool Splits(std::size_t mode) {
+    const std::string_view file = kModes[mode].file;
+    return file.size() > 6 && file.substr(file.size() - 6) == ".jsonl";
+  }
+  // "events-N.jsonl" for mode `mode`'s "events.jsonl".
+  static std::string SplitName(std::size_t mode, char n) {
+    const std::string_view file = kModes[mode].file;
+    return std::string(file.substr(0, file.size() - 6)) + "-" + n + ".jsonl";
+  }
+  static std::string Config(const std::string& source) {
+    return "version: 1\n"
+           "limits: {max_line_bytes: 4096}\n"
+           "accounts:\n"
+           "  attributes: {risk_score: number, seats: int, flags: string_set}\n"
+           "signals:\n"
+           "  detectors: [distill, {name: probe, threshold: 0.5}]\n"
+           "sources:\n  - " +
+           source + "\n";
+  }
+  bool Load(const std::string& path, std::vector<IngestConfig>* into) {
+    Diagnostics diags;
+    auto config = LoadIngestConfig(path, &diags);
+    if (!config.ok()) {
+      error_ = path + ": " + config.status().message();
+      return false;
+    }
+    into->push_back(std::move(*config));
+    return true;
+  }
+  static bool SameCounts(const FileStats& a, const FileStats& b) {
+    return a.lines == b.lines && a.records == b.records && a.quarantined == b.quarantined &&
+           a.by_reason == b.by_reason && a.header_lines == b.header_lines;
+  }
+
+  // The bytes cut after the line ends nearest past a third and two thirds of them (the
+  // knob moves the cuts) into three files; skipped when a part would be empty.
+  std::string CheckSplit(std::size_t mode, std::uint8_t knob, const std::string& bytes,
+                         const IngestResult& uncut) const {
+    std::vector<std::string> parts;
+    std::size_t begin = 0;
+    for (std::size_t k = 1; k <= 2; ++k) {
+      const std::size_t at = std::max(begin, (bytes.size() * k + knob % 7) / 3);
+      const std::size_t nl = bytes.find('\n', at);
+      if (nl == std::string::npos || nl + 1 >= bytes.size()) return "";
+      parts.push_back(bytes.substr(begin, nl + 1 - begin));
+      begin = nl + 1;
+    }
+    parts.push_back(bytes.substr(begin));
+    const std::string split_dir = dir_ + "/split";
+    for (const auto& entry : std::filesystem::directory_iterator(split_dir)) {
+      std::filesystem::remove(entry.path());
+    }
+    for (std::size_t k = 0; k < parts.size(); ++k) {
+      std::ofstream(split_dir + "/" + SplitName(mode, static_cast<char>('1' + k)), std::ios::binary)
+          << parts[k];
+    }
+    const IngestConfig& config = split_configs_[mode];
+    IngestOptions options;
+    options.threads = 2;  // two readers over the three files
+    options.chunk_bytes = 16 + knob;
+    auto several = Ingest(config, options);
+    options.threads = 1;
+    options.chunk_bytes = std::max<std::size_t>(bytes.size() + 1, 4096);
+    auto one = Ingest(config, options);
+    if (several.ok() != one.ok()) {
+      return "reading threads changed success over split files: " +
+             (several.ok() ? one : several).status().message();
+    }
+    if (!several.ok()) {
+      const std::string& message = several.status().message();
+      bool names_one = false;
+      for (std::size_t k = 0; k < parts.size(); ++k) {
+        names_one = names_one || message.find(SplitName(mode, static_cast<char>('1' + k))) != std::string::npos;
+      }
+      if (!names_one) return "an error over split files that does not name one: " + message;
+      if (message != one.status().message()) return "reading threads changed the error: " + message;
+      return "";
+    }
+    ++split_checks_;
+    if (several->data.files.size() != parts.size() || one->data.files.size() != parts.size())
+      return "split files: not three files";
+    for (std::size_t k = 0; k < parts.size(); ++k) {
+      const InputFile& a = several->data.files[k];
+      const InputFile& b = one->data.files[k];
+      if (a.sha256 != Sha256::Of(parts[k]) || b.sha256 != a.sha256)
+        return "split file " + std::to_string(k + 1) + ": digest not its SHA-256";
+      if (a.stats.lines != a.stats.records + a.stats.quarantined + a.stats.header_lines)
+        return "split file " + std::to_string(k + 1) + ": lines lost";
+      if (!SameCounts(a.stats, b.stats) || a.stats.out_of_order != b.stats.out_of_order)
+        return "split file " + std::to_string(k + 1) + ": reading threads changed its counts";
+    }
+    if (!SameCounts(several->totals, uncut.totals)) {
+      return "splitting changed the counts: " + std::to_string(several->totals.records) + " vs " +
+             std::to_string(uncut.totals.records) + " records, " +
+             std::to_string(several->totals.quarantined) + " vs " +
+             std::to_string(uncut.totals.quarantined) + " quarantined";
+    }
+    return "";
+  }
+
   std::string dir_;
   std::string error_;
   std::vector<IngestConfig> configs_;
+  std::vector<IngestConfig> split_configs_;  // per mode: its file cut in three (Splits)
+  mutable std::size_t split_checks_ = 0;
 };
 
 }  // namespace tosguard::engine::fuzz

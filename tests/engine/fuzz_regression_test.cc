@@ -18,4 +18,5 @@ TEST_CASE("ingest fuzz corpus: every input keeps the fuzzer's properties", "[ing
     CHECK(harness.Check(bytes).empty());
   }
   CHECK(inputs.size() >= 14);
+  CHECK(harness.split_checks() >= 5);  // the property of split files is exercised too
 }
