@@ -1,6 +1,7 @@
 // Loading a rule pack: files, imports, parse, check, compile.
 #include "dsl/loader.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -14,10 +15,36 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// `path` made absolute with `..` resolved, and with `links` its symbolic links too (for
+// files read from the file system; a custom reader's files are resolved by name only).
+fs::path Resolved(const fs::path& path, bool links) {
+  std::error_code ec;
+  const fs::path abs = fs::absolute(path.empty() ? fs::path(".") : path, ec);
+  if (ec) return path.lexically_normal();
+  if (!links) return abs.lexically_normal();
+  const fs::path canonical = fs::weakly_canonical(abs, ec);
+  return ec ? abs.lexically_normal() : canonical;
+}
+
+// Whether resolved path `p` is `dir` or lies below it.
+bool Inside(const fs::path& p, const fs::path& dir) {
+  auto d = dir.begin();
+  auto q = p.begin();
+  for (; d != dir.end(); ++d, ++q) {
+    if (d->empty()) continue;  // a trailing separator
+    if (q == p.end() || *d != *q) return false;
+  }
+  return true;
+}
+
 class Loader {
  public:
-  Loader(const ReadFileFn& read, Diagnostics* diags, RuleSet* out)
-      : read_(read), diags_(diags), out_(out) {}
+  // Imports stay inside the folders of the files in `roots` (those given to load).
+  Loader(const ReadFileFn& read, Diagnostics* diags, RuleSet* out,
+         const std::vector<std::string>& roots, bool links)
+      : read_(read), diags_(diags), out_(out), links_(links) {
+    for (const std::string& r : roots) folders_.push_back(Resolved(fs::path(r).parent_path(), links));
+  }
 
   // Loads `path` (already resolved); `from` is the import that named it, if any.
   void Load(const std::string& path, std::optional<Loc> from) {
@@ -51,6 +78,16 @@ class Loader {
         continue;
       }
       fs::path resolved = (fs::path(key).parent_path() / p).lexically_normal();
+      // An import must not read what the pack was not given: through `..` or a symbolic
+      // link it could otherwise reach any file (and a parse error would quote its lines).
+      const fs::path target = Resolved(resolved, links_);
+      if (std::none_of(folders_.begin(), folders_.end(),
+                       [&](const fs::path& f) { return Inside(target, f); })) {
+        out_->sources.Error(diags_, imp.loc,
+                            "imports stay inside the folders of the rule files given; '" +
+                                imp.path + "' leads outside them");
+        continue;
+      }
       Load(resolved.generic_string(), imp.loc);
     }
     stack_.pop_back();
@@ -68,6 +105,8 @@ class Loader {
   const ReadFileFn& read_;
   Diagnostics* diags_;
   RuleSet* out_;
+  bool links_;
+  std::vector<fs::path> folders_;  // resolved
   std::vector<std::string> stack_;
   std::map<std::string, bool> loaded_;
 };
@@ -95,14 +134,16 @@ Result<std::string> ReadRuleFile(const std::string& path) {
   return text;
 }
 
-std::optional<RuleSet> LoadRulesWith(const std::vector<std::string>& paths, const CheckEnv& env,
-                                     const ReadFileFn& read, Diagnostics* diags,
-                                     SourceSet* read_files) {
+namespace {
+
+std::optional<RuleSet> Load(const std::vector<std::string>& paths, const CheckEnv& env,
+                            const ReadFileFn& read, bool links, Diagnostics* diags,
+                            SourceSet* read_files) {
   RuleSet rs;
   std::size_t errors_before = diags->ErrorCount();
   bool ok = true;
   try {
-    Loader loader(read, diags, &rs);
+    Loader loader(read, diags, &rs, paths, links);
     for (const auto& p : paths) loader.Load(p, std::nullopt);
     // A file that failed to parse is not checked: its tree may be partial.
     if (diags->ErrorCount() > errors_before) {
@@ -124,9 +165,17 @@ std::optional<RuleSet> LoadRulesWith(const std::vector<std::string>& paths, cons
   return rs;
 }
 
+}  // namespace
+
+std::optional<RuleSet> LoadRulesWith(const std::vector<std::string>& paths, const CheckEnv& env,
+                                     const ReadFileFn& read, Diagnostics* diags,
+                                     SourceSet* read_files) {
+  return Load(paths, env, read, /*links=*/false, diags, read_files);
+}
+
 std::optional<RuleSet> LoadRules(const std::vector<std::string>& paths, const CheckEnv& env,
                                  Diagnostics* diags, SourceSet* read_files) {
-  return LoadRulesWith(paths, env, ReadRuleFile, diags, read_files);
+  return Load(paths, env, ReadRuleFile, /*links=*/true, diags, read_files);
 }
 
 }  // namespace tosguard::dsl

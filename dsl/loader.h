@@ -29,7 +29,8 @@ struct RuleSet {
 using ReadFileFn = std::function<Result<std::string>(const std::string& path)>;
 
 // Reads `paths` and, transitively, the files they import (`import "x.tos"`, relative
-// to the importing file; each file is read once; absolute imports and cycles are
+// to the importing file; each file is read once; absolute imports, cycles and imports
+// that lead outside the folders of `paths`, through `..` or a symbolic link, are
 // errors). Parses, checks and compiles them as one pack. Every problem, including an
 // unreadable file, is a diagnostic (warnings too). Returns nullopt when there is at
 // least one error. Never throws.
@@ -38,7 +39,8 @@ using ReadFileFn = std::function<Result<std::string>(const std::string& path)>;
 std::optional<RuleSet> LoadRules(const std::vector<std::string>& paths, const CheckEnv& env,
                                  Diagnostics* diags, SourceSet* read_files = nullptr);
 
-// The same with a custom reader (no file system access besides `read`).
+// The same with a custom reader (no file system access besides `read`; imports are
+// kept inside the folders of `paths` by their names alone).
 std::optional<RuleSet> LoadRulesWith(const std::vector<std::string>& paths, const CheckEnv& env,
                                      const ReadFileFn& read, Diagnostics* diags,
                                      SourceSet* read_files = nullptr);

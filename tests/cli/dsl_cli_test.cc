@@ -69,6 +69,32 @@ TEST_CASE("cli check: clean rules exit 0, errors exit 1 with carets", "[cli][dsl
   std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("cli check: an import cannot read a file outside the pack, by .. or a symbolic link",
+          "[cli][dsl][security]") {
+  const std::string dir = MakeTempDir("tosguard-check-imports");
+  WriteFile(dir + "/secret.txt", "password hunter2\n");
+  WriteFile(dir + "/pack/up.tos", std::string("import \"../secret.txt\"\n") + kGood);
+  std::filesystem::create_symlink("../secret.txt", dir + "/pack/link.tos");
+  WriteFile(dir + "/pack/via_link.tos", std::string("import \"link.tos\"\n") + kGood);
+  WriteFile(dir + "/pack/lib/common.tos", "list l = [\"x\"]\n");
+  WriteFile(dir + "/pack/fine.tos", std::string("import \"lib/common.tos\"\n") + kGood);
+
+  for (const char* file : {"up.tos", "via_link.tos"}) {
+    auto r = RunTosguard({"check", "--detectors", "distill", std::string("pack/") + file}, "", dir);
+    INFO(file << ": " << r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("imports stay inside the folders of the rule files given") != std::string::npos);
+    CHECK(r.err.find("hunter2") == std::string::npos);
+  }
+  auto fine = RunTosguard({"check", "--detectors", "distill", "pack/fine.tos"}, "", dir);
+  INFO(fine.err);
+  CHECK(fine.exit_code == 0);
+  // Given on the command line, the file outside is the user's choice, and is read.
+  auto given = RunTosguard({"check", "pack/up.tos", "secret.txt"}, "", dir);
+  CHECK(given.exit_code == 1);
+  CHECK(given.err.find("imports stay inside") == std::string::npos);
+}
+
 TEST_CASE("cli fmt: stdout, --check and --write", "[cli][dsl]") {
   std::string dir = MakeTempDir("tosguard-fmt");
   std::string messy = "rule r{severity low window 7d violation when count()>1}\n";

@@ -160,6 +160,38 @@ TEST_CASE("checker: defines and lists are shared across imported files", "[dsl][
   CHECK_FALSE(self.rules);
 }
 
+TEST_CASE("checker: imports stay inside the folders of the files given", "[dsl][checker]") {
+  const std::string rule = RuleWith("  violation when count() > 1");
+  // Beside or below the root, also through a detour: fine.
+  auto inside = LoadText({{"main.tos", "import \"lib/../lib/a.tos\"\n" + rule}, {"lib/a.tos", "import \"../b.tos\"\n"},
+                          {"b.tos", "list l = [\"x\"]\n"}});
+  INFO(inside.Text());
+  CHECK(inside.rules);
+  // Above it: an error naming the import, and the file is never read.
+  bool read_outside = false;
+  ReadFileFn read = [&](const std::string& path) -> Result<std::string> {
+    if (path == "main.tos") return "import \"../secret.tos\"\nimport \"lib/../../secret.tos\"\n" + rule;
+    read_outside = true;
+    return std::string("secret\n");
+  };
+  Diagnostics diags;
+  CHECK_FALSE(LoadRulesWith({"main.tos"}, {}, read, &diags));
+  CHECK_FALSE(read_outside);
+  REQUIRE(diags.items().size() == 2);
+  CHECK(diags.items()[0].message ==
+        "imports stay inside the folders of the rule files given; '../secret.tos' leads outside them");
+  CHECK(diags.items()[1].line == 2);
+  // A file given beside the pack opens its folder too.
+  auto shared = LoadRulesWith({"acme/main.tos", "shared/policy.tos"}, {},
+                              [&](const std::string& path) -> Result<std::string> {
+                                if (path == "acme/main.tos") return "import \"../shared/policy.tos\"\n" + rule;
+                                if (path == "shared/policy.tos") return std::string("list l = [\"x\"]\n");
+                                return Status::NotFound("no such file");
+                              },
+                              &diags);
+  CHECK(shared);
+}
+
 TEST_CASE("checker: constants fold, division by zero is an error", "[dsl][checker]") {
   auto l = LoadText(RuleWith("  violation when count() > 2 * 3 + 4"));
   REQUIRE(l.rules);
