@@ -321,7 +321,9 @@ class Builder {
         Digest want{};
         if (expected && expected->size() == 32)
           std::copy(expected->begin(), expected->end(), want.begin());
-        auto line = engine::ReadCitedLine(o_.logs_dir + "/" + e.file, e.ref, &want);
+        // Below the configuration's directory, or absolute (engine::DisplayPath).
+        const std::string path = !e.file.empty() && e.file[0] == '/' ? e.file : o_.logs_dir + "/" + e.file;
+        auto line = engine::ReadCitedLine(path, e.ref, &want);
         if (!line.ok()) return line.status();
         excerpts[i] = SafeExcerpt(line->bytes, o_.excerpt_bytes);
       }

@@ -453,9 +453,10 @@ std::optional<Digest> HexDigest(const std::string& hex) {
   return ToDigest(*bytes);
 }
 
-// A cited file's path must stay inside the logs directory.
-bool SafeRelative(const std::string& file) {
-  if (file.empty() || file[0] == '/' || file.find('\0') != std::string::npos) return false;
+// A cited file's path, relative or absolute, must not climb with `..`: either way it is
+// read from inside the logs directory.
+bool SafeCitedPath(const std::string& file) {
+  if (file.empty() || file == "/" || file.find('\0') != std::string::npos) return false;
   std::size_t start = 0;
   while (start <= file.size()) {
     const std::size_t slash = file.find('/', start);
@@ -727,12 +728,15 @@ Result<ReportVerification> VerifyReport(std::string_view report_json, const KeyR
       ++out.lines.total;
       const std::string where = c.file + " line " + std::to_string(c.ref.line) + " (offset " +
                                 std::to_string(c.ref.offset) + ")";
-      if (!SafeRelative(c.file)) {
-        out.problems.push_back(
-            {where, "the cited path is not a relative path inside the logs directory"});
+      if (!SafeCitedPath(c.file)) {
+        out.problems.push_back({where, "the cited path climbs out of the logs directory with '..'"});
         continue;
       }
-      const std::string path = logs_dir + "/" + c.file;
+      // A relative path starts from the logs directory; an absolute one (a file outside
+      // the configuration's directory) is found below it too: `--logs /` reads it where
+      // it was scanned, `--logs DIR` in a copy of the tree made under DIR.
+      const std::string path =
+          c.file[0] == '/' ? (logs_dir == "/" ? "" : logs_dir) + c.file : logs_dir + "/" + c.file;
       if (file_checked.emplace(c.file, true).second) {
         auto sha = engine::HashFile(path);
         if (!sha.ok()) {

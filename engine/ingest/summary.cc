@@ -2,6 +2,7 @@
 #include "engine/ingest/summary.h"
 
 #include <cstdio>
+#include <filesystem>
 
 #include "base/json_writer.h"
 #include "base/utf8.h"
@@ -59,12 +60,26 @@ std::pair<std::optional<TimestampUs>, std::optional<TimestampUs>> EventRange(
 
 std::string DisplayPath(const IngestConfig& config, const std::string& path) {
   const std::string& base = config.base_dir;
+  std::string shown = path;
   if (!base.empty() && base != "." && path.size() > base.size() + 1 &&
       path.compare(0, base.size(), base) == 0 && path[base.size()] == '/') {
-    return path.substr(base.size() + 1);
+    shown = path.substr(base.size() + 1);
+  } else if (path.rfind("./", 0) == 0) {
+    shown = path.substr(2);
   }
-  if (path.rfind("./", 0) == 0) return path.substr(2);
-  return path;
+  // A file outside the configuration's directory is named by its absolute path, not by
+  // one that climbs out with `..`: a cited path is then either below the directory or
+  // absolute, and a report's verifier can find either without following `..`.
+  const std::filesystem::path p(shown);
+  if (p.is_relative()) {
+    const std::filesystem::path normal = p.lexically_normal();
+    if (!normal.empty() && *normal.begin() == "..") {
+      std::error_code ec;
+      const std::filesystem::path abs = std::filesystem::absolute(path, ec);
+      if (!ec) return abs.lexically_normal().generic_string();
+    }
+  }
+  return shown;
 }
 
 std::string IngestSummaryJson(const IngestConfig& config, const IngestResult& r) {

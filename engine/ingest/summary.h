@@ -17,7 +17,8 @@ std::string IngestSummaryJson(const IngestConfig& config, const IngestResult& re
 // The same for a terminal: aligned columns, one file per row, then totals.
 std::string IngestSummaryTable(const IngestConfig& config, const IngestResult& result);
 
-// `path` relative to the configuration's directory when it lies below it.
+// `path` relative to the configuration's directory when it lies below it, else absolute
+// (never climbing out with `..`). Cited lines name their files this way.
 std::string DisplayPath(const IngestConfig& config, const std::string& path);
 
 }  // namespace tosguard::engine

@@ -550,23 +550,36 @@ TEST_CASE("report: the JSON verifies offline, names tampering, and is the same b
 
   // A signed report that cites files outside the logs directory gets nothing read for
   // them, even when the file it names exists and would match: "../data/..." from a
-  // subdirectory, and the same file by its absolute path.
+  // subdirectory is refused, and the same file by its absolute path is looked for below
+  // the logs directory, where it is not.
   std::filesystem::create_directories(fx.dir.path() / "logs");
-  for (const std::string& outside :
-       {std::string("../data/events.jsonl"), fx.dir.str() + "/data/events.jsonl"}) {
+  const std::string absolute = fx.dir.str() + "/data/events.jsonl";
+  for (const std::string& outside : {std::string("../data/events.jsonl"), absolute}) {
     engine::Finding f = MakeFinding(fx.logs, "acct-9", 3);
     for (auto& e : f.evidence) e.file = outside;
     REQUIRE(store->RecordRun(MakeRun(), {f}, fx.keys.Writer()).ok());
     auto d = store->GetFinding(f.id);
     REQUIRE(d.ok());
-    auto r = VerifyReport(*BuildReportJson(*store, *d, fx.keys.hasher, options), {key},
-                          (fx.dir.path() / "logs").string());
+    const std::string report = *BuildReportJson(*store, *d, fx.keys.hasher, options);
+    auto r = VerifyReport(report, {key}, (fx.dir.path() / "logs").string());
     REQUIRE(r.ok());
     INFO(outside << "\n" << Describe(r->problems));
     CHECK(r->signature_ok);
     CHECK(r->lines.valid == 0);
-    CHECK(HasProblem(*r, outside + " line 1", "not a relative path inside the logs directory"));
-    CHECK(r->problems.size() == 3);  // one per cited line, nothing else
+    if (outside == absolute) {
+      CHECK(HasProblem(*r, outside, (fx.dir.path() / "logs").string() + absolute));
+      CHECK(r->problems.size() == 4);  // the file's digest, and one per cited line
+      // Sources outside the configuration's directory are cited by absolute path: with
+      // `--logs /` they are read where they were scanned.
+      auto at_root = VerifyReport(report, {key}, "/");
+      REQUIRE(at_root.ok());
+      INFO(Describe(at_root->problems));
+      CHECK(at_root->ok());
+      CHECK(at_root->lines.valid == 3);
+    } else {
+      CHECK(HasProblem(*r, outside + " line 1", "climbs out of the logs directory with '..'"));
+      CHECK(r->problems.size() == 3);  // one per cited line, nothing else
+    }
   }
 
   auto tampered = [&](const std::string& from, const std::string& to) {

@@ -334,4 +334,50 @@ TEST_CASE("evidence: missing keys, stores and findings are clear errors", "[cli]
   CHECK_THAT(junk.out, Catch::Contains("FAIL store file"));
 }
 
+TEST_CASE("evidence: logs outside the configuration's folder are cited by absolute path, "
+          "quoted and verified", "[cli][evidence]") {
+  // The case's logs stay in data/; the configuration moves to conf/ and names them as
+  // ../data/..., as one kept apart from the logs (/etc/tosguard and /var/log) would.
+  const std::string dir = MakeCase();
+  std::string config = kConfig;
+  for (const std::string from : {"paths: ", "paths: ", "store: ", "signing_key: ", "pseudonym_key: "}) {
+    std::size_t at = config.find(from);
+    while (at != std::string::npos && config.compare(at + from.size(), 3, "../") == 0) {
+      at = config.find(from, at + 1);
+    }
+    REQUIRE(at != std::string::npos);
+    config.insert(at + from.size(), "../");
+  }
+  WriteFile(dir + "/conf/tosguard.yaml", config);
+  const std::string cfg = dir + "/conf/tosguard.yaml";
+  REQUIRE(RunTosguard({"keygen", "--config", cfg}).exit_code == 0);
+  CommandResult scan = RunTosguard({"scan", "--config", cfg, "-r", dir + "/rules.tos", "-q"});
+  INFO(scan.err);
+  REQUIRE(scan.exit_code == 0);
+  CommandResult list = RunTosguard({"findings", "list", "--config", cfg, "--format", "json"});
+  const auto at = list.out.find("\"id\":\"F-");
+  REQUIRE(at != std::string::npos);
+  const std::string id = list.out.substr(at + 6, 18);
+
+  CommandResult report = RunTosguard({"report", id, "--config", cfg, "--format", "json", "--include-text",
+                                      "--why", "test", "--out", dir + "/r.json"});
+  INFO(report.err);
+  REQUIRE(report.exit_code == 0);
+  const std::string json = ReadFile(dir + "/r.json");
+  const std::string events = std::filesystem::canonical(dir + "/data/events.jsonl").string();
+  CHECK_THAT(json, Catch::Contains("\"file\":\"" + events + "\"") && !Catch::Contains("../data"));
+  CHECK_THAT(json, Catch::Contains("u003cscript"));  // the quoted line, escaped
+  CommandResult here = RunTosguard({"verify", "--report", dir + "/r.json", "--logs", "/"});
+  INFO(here.out);
+  CHECK(here.exit_code == 0);
+  CHECK_THAT(here.out, Catch::Contains("3 of 3 cited lines match"));
+  // Elsewhere, a copy of the tree under another folder.
+  const std::string copy = MakeTempDir("tosguard-evidence-copy");
+  std::filesystem::create_directories(copy + std::filesystem::path(events).parent_path().string());
+  std::filesystem::copy_file(events, copy + events);
+  CommandResult there = RunTosguard({"verify", "--report", dir + "/r.json", "--logs", copy});
+  INFO(there.out);
+  CHECK(there.exit_code == 0);
+}
+
 }  // namespace tosguard::testing
