@@ -68,16 +68,16 @@ std::string DisplayPath(const IngestConfig& config, const std::string& path) {
     shown = path.substr(2);
   }
   // A file outside the configuration's directory is named by its absolute path, not by
-  // one that climbs out with `..`: a cited path is then either below the directory or
-  // absolute, and a report's verifier can find either without following `..`.
+  // one that climbs out with `..`, and one inside by a path without `..` or `.`: a cited
+  // path is then either below the directory or absolute, and a report's verifier can
+  // find either without following `..`.
   const std::filesystem::path p(shown);
-  if (p.is_relative()) {
+  if (p.is_relative() && shown.find("..") != std::string::npos) {
     const std::filesystem::path normal = p.lexically_normal();
-    if (!normal.empty() && *normal.begin() == "..") {
-      std::error_code ec;
-      const std::filesystem::path abs = std::filesystem::absolute(path, ec);
-      if (!ec) return abs.lexically_normal().generic_string();
-    }
+    if (normal.empty() || *normal.begin() != "..") return normal.generic_string();
+    std::error_code ec;
+    const std::filesystem::path abs = std::filesystem::absolute(path, ec);
+    if (!ec) return abs.lexically_normal().generic_string();
   }
   return shown;
 }

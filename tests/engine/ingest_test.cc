@@ -5,6 +5,7 @@
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <functional>
 
 #include "base/schema.h"
@@ -120,6 +121,21 @@ TEST_CASE("every kind of bad line is quarantined with its reason, nothing is los
   CHECK(q.find("line of " + std::to_string(long_line.size()) +
                " bytes, longer than max_line_bytes 200") != std::string::npos);
   CHECK(q.find("\\ufffd") == std::string::npos);  // excerpts are made safe, never raw bytes
+}
+
+TEST_CASE("files are named from the configuration's directory, or absolutely when outside it") {
+  IngestConfig config;
+  config.base_dir = "conf";
+  CHECK(DisplayPath(config, "conf/data/events.jsonl") == "data/events.jsonl");
+  CHECK(DisplayPath(config, "conf/data/../events.jsonl") == "events.jsonl");
+  CHECK(DisplayPath(config, "/var/log/gw/events.jsonl") == "/var/log/gw/events.jsonl");
+  const std::string outside = (std::filesystem::current_path() / "logs/events.jsonl").string();
+  CHECK(DisplayPath(config, "conf/../logs/events.jsonl") == outside);
+  CHECK(DisplayPath(config, "conf/sub/../../logs/events.jsonl") == outside);
+  config.base_dir = ".";
+  CHECK(DisplayPath(config, "./data/events.jsonl") == "data/events.jsonl");
+  CHECK(DisplayPath(config, "../logs/events.jsonl") ==
+        (std::filesystem::current_path().parent_path() / "logs/events.jsonl").string());
 }
 
 TEST_CASE("a truncated last line is reported as such") {
