@@ -49,6 +49,11 @@ std::optional<char32_t> DecodeUtf8(std::string_view s, std::size_t i, std::size_
   return cp;
 }
 
+bool IsHiddenFormatting(char32_t cp) {
+  return (cp >= 0x80 && cp <= 0x9F) || cp == 0x061C || cp == 0x200E || cp == 0x200F ||
+         (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
 bool IsValidUtf8(std::string_view bytes) {
   return simdjson::validate_utf8(bytes.data(), bytes.size());
 }
@@ -73,7 +78,15 @@ std::string SafeExcerpt(std::string_view bytes, std::size_t max_bytes) {
         piece.assign(1, static_cast<char>(c));
       }
     } else {
-      piece.assign(bytes.substr(i, n));
+      std::size_t size = 0;
+      const char32_t cp = DecodeUtf8(bytes, i, &size).value_or(0xFFFD);
+      if (IsHiddenFormatting(cp)) {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\u%04X", static_cast<unsigned>(cp));
+        piece = buf;
+      } else {
+        piece.assign(bytes.substr(i, n));
+      }
     }
     if (out.size() + piece.size() > max_bytes) {
       out += "\xE2\x80\xA6";  // …

@@ -16,10 +16,17 @@ bool IsValidUtf8(std::string_view bytes);
 // nullopt with `size` 1.
 std::optional<char32_t> DecodeUtf8(std::string_view s, std::size_t i, std::size_t* size);
 
+// Characters that hide or rearrange the text around them when shown: C1 controls
+// (U+0080-U+009F), the bidirectional embeddings, overrides, isolates and marks (U+061C,
+// U+200E, U+200F, U+202A-U+202E, U+2066-U+2069) and the line and paragraph separators
+// (U+2028, U+2029).
+bool IsHiddenFormatting(char32_t cp);
+
 // At most `max_bytes` bytes of `bytes` as valid UTF-8 text that is safe to print:
-// invalid sequences become U+FFFD, control characters (including ESC, so no terminal
-// escape survives) become "\xNN"-style visible text, and a cut never splits a
-// character. "…" is appended when the input was longer.
+// invalid sequences become U+FFFD, C0 controls and DEL (including ESC, so no terminal
+// escape survives) become "\xNN", the hidden formatting characters above "\uNNNN"
+// (so no value can reorder a table row on screen), and a cut never splits a character
+// or an escape. "…" is appended when the input was longer.
 std::string SafeExcerpt(std::string_view bytes, std::size_t max_bytes);
 
 }  // namespace tosguard

@@ -16,11 +16,6 @@ char32_t Decode(std::string_view text, std::size_t i, std::size_t& size) {
   return DecodeUtf8(text, i, &size).value_or(0xFFFD);
 }
 
-bool HiddenFormatting(char32_t cp) {
-  return (cp >= 0x80 && cp <= 0x9F) || cp == 0x061C || cp == 0x200E || cp == 0x200F ||
-         (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
-}
-
 bool AsciiPunctuation(char c) {
   return (c >= '!' && c <= '/') || (c >= ':' && c <= '@') || (c >= '[' && c <= '`') ||
          (c >= '{' && c <= '~');
@@ -62,7 +57,7 @@ std::string Visible(std::string_view text, Newlines newlines) {
       out += "\\x";
       out += kHex[cp >> 4];
       out += kHex[cp & 0xF];
-    } else if (HiddenFormatting(cp)) {
+    } else if (IsHiddenFormatting(cp)) {
       out += "\\u";
       for (int shift = 12; shift >= 0; shift -= 4) out += kHex[(cp >> shift) & 0xF];
     } else if (cp == 0xFFFD && size == 1) {

@@ -48,6 +48,12 @@ TEST_CASE("UTF-8 validation and safe excerpts") {
   CHECK_FALSE(IsValidUtf8("\xC0\xAF"));      // overlong
   CHECK(SafeExcerpt("a\x1b[2Jb", 100) == "a\\x1B[2Jb");
   CHECK(SafeExcerpt("\xFF", 100) == "\xEF\xBF\xBD");
+  // Nothing that reorders or hides text on screen: bidi overrides and marks, C1
+  // controls, line separators; other non-ASCII text stays as it is.
+  CHECK(SafeExcerpt("ab\u202Ecd\u2066\u200F\u061C\u2028", 100) == "ab\\u202Ecd\\u2066\\u200F\\u061C\\u2028");
+  CHECK(SafeExcerpt("\xC2\x9B" "31m", 100) == "\\u009B31m");
+  CHECK(SafeExcerpt("caf\xC3\xA9 \xE6\x97\xA5", 100) == "caf\xC3\xA9 \xE6\x97\xA5");
+  CHECK(SafeExcerpt("a\u202E", 5) == "a\xE2\x80\xA6");  // an escape is never cut
   CHECK(SafeExcerpt("abcdef", 3) == "abc\xE2\x80\xA6");
   // A cut never splits a character.
   CHECK(SafeExcerpt("a\xC3\xA9", 2) == "a\xE2\x80\xA6");

@@ -217,6 +217,21 @@ TEST_CASE("scan: hostile log content never reaches the terminal raw") {
   CHECK(text.out.find('\x1b') == std::string::npos);
 }
 
+TEST_CASE("scan: a hostile scope value cannot recolour or reorder the table on a terminal") {
+  // An account id holding an escape sequence, a right-to-left override and a C1 CSI.
+  const std::string account = "a\\u001b[31m\\u202Eb\\u009B2J";
+  const std::string dir = MakeCase(Event("e1", account, "2025-06-01T10:00:00Z") +
+                                   Event("e2", account, "2025-06-01T11:00:00Z"));
+  CommandResult table = RunTosguard({"scan", "-c", dir + "/tosguard.yaml", "-r", dir + "/rules.tos"});
+  INFO(table.err);
+  REQUIRE(table.exit_code == 0);
+  for (const std::string& raw : {std::string("\x1b"), std::string("\u202E"), std::string("\u009B")}) {
+    CHECK(table.out.find(raw) == std::string::npos);
+    CHECK(table.err.find(raw) == std::string::npos);
+  }
+  CHECK(table.out.find("account:a\\x1B[31m\\u202Eb\\u009B2J") != std::string::npos);
+}
+
 TEST_CASE("explain: why a rule fired or did not, for one scope and day") {
   CommandResult r = OnSample("explain", {"--rule", "ban_evasion", "--scope", "cluster:acct-000263", "--at", "2025-05-20"});
   INFO(r.err);
