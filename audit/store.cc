@@ -11,6 +11,7 @@
 #include "base/fault.h"
 #include "base/json_writer.h"
 #include "base/sha256.h"
+#include "base/utf8.h"
 
 namespace tosguard::audit {
 namespace {
@@ -211,6 +212,23 @@ Result<Store> Store::Open(const std::string& path, bool create) {
   if (*app != kApplicationId && !(*app == 0 && *tables == 0)) {
     return fail(StatusCode::kFailedPrecondition,
                 "is a SQLite file but not a tosguard evidence store");
+  }
+  // A store has tables and indexes only. A view or trigger was put there by someone
+  // else: a view in place of a table could feed any rows, or a query that never ends, to
+  // every command, and a trigger could rewrite what is inserted.
+  {
+    auto objects = sqlite::Stmt::Prepare(
+        *db, "SELECT type, name FROM sqlite_schema WHERE type NOT IN ('table', 'index') ORDER BY name");
+    if (!objects.ok()) return fail(StatusCode::kCorruption, "is damaged: " + objects.status().message());
+    std::string foreign;
+    Status listed = sqlite::ForEachRow(*objects, [&](const sqlite::Stmt& row) {
+      if (foreign.empty()) foreign = row.Text(0) + " '" + SafeExcerpt(row.Text(1), 80) + "'";
+    });
+    if (!listed.ok()) return fail(StatusCode::kCorruption, "is damaged: " + listed.message());
+    if (!foreign.empty()) {
+      return fail(StatusCode::kCorruption,
+                  "holds a " + foreign + ", which no evidence store has: it was changed outside tosguard");
+    }
   }
   if (*version > kStoreSchemaVersion) {
     return fail(StatusCode::kFailedPrecondition,

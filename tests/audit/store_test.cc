@@ -489,6 +489,24 @@ TEST_CASE("verify: every kind of tampering is detected and named", "[store][veri
     const auto v = fx.Verify();
     CHECK(HasProblem(v, "store file", "truncated"));
   }
+  SECTION("a view in place of a table, whose query never ends") {
+    // Reading reviews would join the real rows with an endless sequence: refused on
+    // open, before any query could run it.
+    Tamper(fx.path,
+           "ALTER TABLE reviews RENAME TO reviews_old; CREATE VIEW reviews AS WITH RECURSIVE "
+           "c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT r.* FROM reviews_old r, c");
+    const auto v = fx.Verify();
+    INFO(Describe(v.problems));
+    CHECK(HasProblem(v, "store file", "holds a view 'reviews', which no evidence store has"));
+    CHECK_FALSE(v.ok());
+  }
+  SECTION("a trigger that rewrites what is inserted") {
+    Tamper(fx.path,
+           "CREATE TRIGGER quiet AFTER INSERT ON reviews BEGIN "
+           "UPDATE reviews SET decision = 'dismissed' WHERE seq = new.seq; END");
+    const auto v = fx.Verify();
+    CHECK(HasProblem(v, "store file", "holds a trigger 'quiet'"));
+  }
 }
 
 TEST_CASE("store: a crash before commit leaves none of the run", "[store]") {
