@@ -25,6 +25,36 @@ std::string Quoted(const std::string& path) { return "'" + path + "'"; }
 
 std::string ErrnoText(int err) { return std::strerror(err); }
 
+// Opens `path` for reading when it is a regular file, and fills `st`. Anything else is
+// refused before it is read: a FIFO with no writer would block forever and a device
+// such as /dev/zero never ends, and evidence cites lines by offset, so an input must be
+// a file that can be read again. (O_NONBLOCK keeps the open of a FIFO from waiting; it
+// changes nothing for a regular file.)
+Result<int> OpenRegular(const std::string& path, struct stat* st) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    const int err = errno;
+    if (err == ENOENT) return Status::NotFound("input file " + Quoted(path) + " does not exist");
+    return Status::IoError("cannot open input file " + Quoted(path) + ": " + ErrnoText(err));
+  }
+  if (::fstat(fd, st) != 0) {
+    const int err = errno;
+    ::close(fd);
+    return Status::IoError("cannot open input file " + Quoted(path) + ": " + ErrnoText(err));
+  }
+  if (S_ISDIR(st->st_mode)) {
+    ::close(fd);
+    return Status::InvalidArgument(Quoted(path) + " is a directory, not an input file");
+  }
+  if (!S_ISREG(st->st_mode)) {
+    ::close(fd);
+    return Status::InvalidArgument(Quoted(path) +
+                                   " is not a regular file (a FIFO, socket or device): inputs "
+                                   "must be files that can be read again");
+  }
+  return fd;
+}
+
 }  // namespace
 
 std::string_view CompressionName(Compression c) {
@@ -67,18 +97,9 @@ ContentReader::~ContentReader() {
 
 Result<std::unique_ptr<ContentReader>> ContentReader::Open(const std::string& path) {
   struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) {
-    const int err = errno;
-    if (err == ENOENT) return Status::NotFound("input file " + Quoted(path) + " does not exist");
-    return Status::IoError("cannot open input file " + Quoted(path) + ": " + ErrnoText(err));
-  }
-  if (S_ISDIR(st.st_mode)) {
-    return Status::InvalidArgument(Quoted(path) + " is a directory, not an input file");
-  }
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    return Status::IoError("cannot open input file " + Quoted(path) + ": " + ErrnoText(errno));
-  }
+  auto opened = OpenRegular(path, &st);
+  if (!opened.ok()) return opened.status();
+  const int fd = *opened;
   // An empty file has no content whatever its name says.
   const Compression c = st.st_size == 0 ? Compression::kNone : CompressionFromName(path);
   std::unique_ptr<ContentReader> r(new ContentReader(path, c, fd));
@@ -198,8 +219,10 @@ Result<std::size_t> ContentReader::Read(char* buf, std::size_t capacity) {
 }
 
 Result<Digest> HashFile(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Status::IoError("cannot open " + Quoted(path) + ": " + ErrnoText(errno));
+  struct stat st {};
+  auto opened = OpenRegular(path, &st);
+  if (!opened.ok()) return opened.status();
+  const int fd = *opened;
   std::vector<char> buf(kStoredBlock);
   Sha256 hasher;
   for (;;) {
@@ -228,8 +251,10 @@ Result<std::vector<CitedLine>> ReadCitedLines(const std::string& path, const std
   };
   if ((*reader)->compression() == Compression::kNone) {
     // Plain files are read where each line is, without streaming the whole file.
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return Status::IoError("cannot open " + Quoted(path) + ": " + ErrnoText(errno));
+    struct stat st {};
+    auto opened = OpenRegular(path, &st);
+    if (!opened.ok()) return opened.status();
+    const int fd = *opened;
     for (std::size_t k = 0; k < refs.size(); ++k) {
       const SourceRef& ref = refs[k];
       out[k].bytes.resize(ref.length);

@@ -1,6 +1,8 @@
 // End-to-end tests of `tosguard ingest` and the global options, run as a user would.
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
+
 #include "tests/cli/cli_harness.h"
 
 using namespace tosguard::testing;
@@ -119,6 +121,12 @@ TEST_CASE("input and configuration problems name the file") {
   CommandResult no_config = RunTosguard({"ingest", "-c", "absent.yaml"}, "", dir);
   CHECK(no_config.exit_code == 2);
   CHECK(no_config.err.find("absent.yaml") != std::string::npos);
+
+  // A FIFO in place of the file: refused at once, not waited on for a writer.
+  REQUIRE(::mkfifo((dir + "/events.jsonl").c_str(), 0600) == 0);
+  CommandResult fifo = RunTosguard({"ingest", "-c", "tosguard.yaml"}, "", dir);
+  CHECK(fifo.exit_code == 2);
+  CHECK(fifo.err.find("events.jsonl' is not a regular file") != std::string::npos);
 }
 
 TEST_CASE("hostile log content never reaches the terminal raw") {

@@ -1,6 +1,8 @@
 // Tests of content readers (plain, gzip, zstd), file hashing and cited-line re-reads.
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
+
 #include "engine/ingest/input_file.h"
 #include "tests/engine/compress_util.h"
 #include "tests/engine/ingest_test_util.h"
@@ -90,6 +92,26 @@ TEST_CASE("unreadable files are I/O errors naming the file") {
   CHECK(unreadable.status().code() == StatusCode::kIoError);
   // Where a hardened kernel refuses the open itself, the error is "cannot open".
   CHECK(unreadable.status().message().find("input file '/proc/self/mem'") != std::string::npos);
+}
+
+TEST_CASE("a FIFO or a device is refused before it is read, not waited on forever") {
+  // A FIFO with no writer would block the open, /dev/zero would never end; evidence
+  // re-reads cited lines by offset, so only regular files are inputs.
+  TempDir dir;
+  const std::string fifo = (dir.path() / "events.jsonl").string();
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  for (const std::string& path : {fifo, std::string("/dev/zero")}) {
+    INFO(path);
+    auto r = ContentReader::Open(path);
+    CHECK(r.status().code() == StatusCode::kInvalidArgument);
+    CHECK(r.status().message() == "'" + path +
+                                      "' is not a regular file (a FIFO, socket or device): inputs "
+                                      "must be files that can be read again");
+    CHECK(HashFile(path).status().code() == StatusCode::kInvalidArgument);
+    SourceRef ref;
+    ref.length = 2;
+    CHECK(ReadCitedLine(path, ref).status().code() == StatusCode::kInvalidArgument);
+  }
 }
 
 TEST_CASE("a truncated or corrupt compressed file is an error naming it") {
