@@ -151,6 +151,16 @@ RuleEval::RuleEval(const dsl::Plan& plan, std::size_t rule, const EvalContext& c
     }
     if (key != FlatMap::kNone) waivers_.push_back({&w, key});
   }
+  // Each event looks up the waivers of its own account, cluster, org and key instead of
+  // trying every waiver: a waiver file of thousands costs a few lookups per event.
+  std::stable_sort(waivers_.begin(), waivers_.end(), [](const BoundWaiver& a, const BoundWaiver& b) {
+    return std::make_pair(a.w->kind, a.key) < std::make_pair(b.w->kind, b.key);
+  });
+  for (std::size_t k = 0; k < waivers_.size(); ++k) {
+    const auto kind = static_cast<std::size_t>(waivers_[k].w->kind);
+    waiver_kinds_ |= 1u << kind;
+    waiver_at_[kind].FindOrInsert(waivers_[k].key, static_cast<std::uint32_t>(k));
+  }
   aggs_.resize(rule_.aggregates.size());
   lets_.resize(rule_.lets.size());
   let_stacks_.resize(rule_.lets.size());
@@ -249,11 +259,10 @@ Verdict RuleEval::Classify(std::size_t row, std::uint32_t* scope) {
     if (u == 1) return Verdict::kExempt;
   }
   bool waived = false;  // every waiver that covers the event is cited, not just the first
-  for (std::size_t k = 0; k < waivers_.size(); ++k) {
-    const Waiver& w = *waivers_[k].w;
-    if (ts < w.from || (w.until && ts >= *w.until)) continue;
+  for (unsigned kinds = waiver_kinds_; kinds != 0; kinds &= kinds - 1) {
+    const auto kind = static_cast<WaiverScope>(__builtin_ctz(kinds));
     std::uint64_t have = FlatMap::kNone;
-    switch (w.kind) {
+    switch (kind) {
       case WaiverScope::kAccount: have = a; break;
       case WaiverScope::kCluster: have = acc.cluster; break;
       case WaiverScope::kOrg: have = org(); break;
@@ -261,11 +270,17 @@ Verdict RuleEval::Classify(std::size_t row, std::uint32_t* scope) {
         if (ev.Has(event_slot::kApiKeyId, row)) have = ev.Sym(event_slot::kApiKeyId, row);
         break;
     }
-    if (have != waivers_[k].key) continue;
-    waived = true;
-    if (record_waivers_) {
-      const auto entry = std::make_tuple(static_cast<std::uint32_t>(k), *scope, ctx_.EventDay(row));
-      if (waived_.empty() || waived_.back() != entry) waived_.push_back(entry);
+    if (have == FlatMap::kNone) continue;
+    const std::uint32_t first = waiver_at_[static_cast<std::size_t>(kind)].Find(have);
+    if (first == FlatMap::kNone) continue;
+    for (std::size_t k = first; k < waivers_.size() && waivers_[k].w->kind == kind && waivers_[k].key == have; ++k) {
+      const Waiver& w = *waivers_[k].w;
+      if (ts < w.from || (w.until && ts >= *w.until)) continue;
+      waived = true;
+      if (record_waivers_) {
+        const auto entry = std::make_tuple(static_cast<std::uint32_t>(k), *scope, ctx_.EventDay(row));
+        if (waived_.empty() || waived_.back() != entry) waived_.push_back(entry);
+      }
     }
   }
   if (waived) return Verdict::kWaived;

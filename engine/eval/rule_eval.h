@@ -2,6 +2,8 @@
 // window sweep that yields outcomes and findings, explanations and evidence.
 #pragma once
 
+#include <array>
+
 #include <cstdint>
 #include <string>
 #include <tuple>
@@ -94,7 +96,9 @@ class RuleEval {
     const Waiver* w;
     std::uint64_t key;  // account number, cluster, or org/api_key symbol
   };
-  std::vector<BoundWaiver> waivers_;
+  std::vector<BoundWaiver> waivers_;  // by scope kind, then key
+  std::array<FlatMap, 4> waiver_at_;   // per WaiverScope: key -> its first waiver
+  unsigned waiver_kinds_ = 0;          // bit per WaiverScope that has waivers
   // (waiver, scope, day) where a waiver exempted events.
   std::vector<std::tuple<std::uint32_t, std::uint32_t, std::int64_t>> waived_;
   Dictionary texts_;  // distinct values of text fields (not interned by ingest)

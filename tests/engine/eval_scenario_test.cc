@@ -599,6 +599,41 @@ TEST_CASE("eval: waivers exempt only the events from their start until their end
   CHECK(WaiverIds(key) == Strings{"W-3"});
 }
 
+TEST_CASE("eval: among thousands of waivers each event finds its own, every one that covers it") {
+  Scenario s;
+  s.accounts = {Acct("a1"), Acct("a2"), Acct("a3")};
+  s.events = {Ev("e1", "a1", "2025-06-02T12:00:00Z"), Ev("e2", "a2", "2025-06-02T12:00:00Z"),
+              Ev("e3", "a2", "2025-06-05T12:00:00Z"), Ev("e4", "a3", "2025-06-02T12:00:00Z"),
+              Ev("e5", "a2", "2025-06-06T12:00:00Z")};
+  s.rules = Rule("w_many", "  window 7d\n  violation when count() >= 1\n");
+  Run run(s);
+  EvalOptions opts;
+  // 5,000 waivers of accounts without events, of every kind, around the ones that count.
+  for (int i = 0; i < 5000; ++i) {
+    const std::string n = std::to_string(i);
+    const WaiverScope kinds[] = {WaiverScope::kAccount, WaiverScope::kOrg, WaiverScope::kApiKey,
+                                 WaiverScope::kCluster};
+    opts.waivers.push_back(MakeWaiver("X-" + n, "*", kinds[i % 4], "nobody-" + n, "2025-06-01T00:00:00Z"));
+    if (i == 2500) {
+      // a2 has two waivers: each covers one of its events, and both are cited on the
+      // finding its third event makes.
+      opts.waivers.push_back(MakeWaiver("W-b", "w_many", WaiverScope::kAccount, "a2",
+                                        "2025-06-04T00:00:00Z", "2025-06-06T00:00:00Z"));
+      opts.waivers.push_back(MakeWaiver("W-a", "*", WaiverScope::kAccount, "a2",
+                                        "2025-06-01T00:00:00Z", "2025-06-03T00:00:00Z"));
+      opts.waivers.push_back(MakeWaiver("W-c", "*", WaiverScope::kAccount, "a1",
+                                        "2025-07-01T00:00:00Z"));  // after a1's event
+    }
+  }
+  EvalResult r = run.Eval(opts);
+  CHECK(StatsOf(r, "w_many").waived == 2);  // e2, e3
+  CHECK(FindingOf(r, "w_many", "a1", "2025-06-02").waivers.empty());
+  CHECK(FindingOf(r, "w_many", "a3", "2025-06-02").waivers.empty());
+  const Finding& a2 = FindingOf(r, "w_many", "a2", "2025-06-06");
+  CHECK(a2.evidence_total == 1);  // e5
+  CHECK(WaiverIds(a2) == Strings{"W-a", "W-b"});
+}
+
 TEST_CASE("eval: an org waiver covers events whose org comes from the account record") {
   Scenario s;
   s.accounts = {Acct("a9", R"("org_id":"o2")")};
