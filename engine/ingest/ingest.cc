@@ -449,6 +449,12 @@ Status Ingester::ReadFile(std::uint32_t lane, std::uint32_t file_index) {
     }
     chunk->data.resize(have + got);
     offset += got;
+    if (offset == got && chunk->data.view().substr(0, 3) == "\xEF\xBB\xBF") {
+      // A UTF-8 byte order mark (as some Windows tools write) is not part of the first
+      // line: it is hashed with the file, and line 1 starts after it.
+      chunk->data.erase_front(3);
+      chunk->base_offset += 3;
+    }
 
     if (csv && !layout) {
       // The header is the first line of the file.

@@ -168,6 +168,33 @@ TEST_CASE("source references point at the exact bytes of each line") {
   CHECK(ToHex(r.data.files[0].sha256) == ToHex(Sha256::Of(l1 + "\r\n" + l2 + "\n")));
 }
 
+TEST_CASE("a UTF-8 byte order mark before the first line is skipped, and hashed with the file") {
+  const std::string bom = "\xEF\xBB\xBF";
+  TempDir dir;
+  const std::string l1 = Event("e1");
+  const std::string l2 = Event("e2");
+  dir.Write("events.jsonl", bom + l1 + "\n" + bom + l2 + "\n");  // only the first is a mark
+  IngestResult r = MustIngest(MustConfig(dir, kEventsOnly));
+  CheckNothingLost(r);
+  REQUIRE(r.data.events.rows() == 1);
+  CHECK(Reason(r, QuarantineReason::kMalformedJson) == 1);  // a mark inside the file is not
+  const SourceRef a = r.data.events.ref(0);
+  CHECK(a.line == 1);
+  CHECK(a.offset == 3);
+  CHECK(a.length == l1.size());
+  auto cited = ReadCitedLine(r.data.files[0].path, a);
+  REQUIRE(cited.ok());
+  CHECK(cited->bytes == l1);
+  CHECK(ToHex(r.data.files[0].sha256) == ToHex(Sha256::Of(bom + l1 + "\n" + bom + l2 + "\n")));
+
+  // A CSV header that starts with one still names its first column.
+  dir.Write("accounts.csv", bom + "account_id,tier\na1,pro\n");
+  IngestConfig cfg = MustConfig(dir, "version: 1\nsources:\n  - name: accounts\n    kind: account\n    format: csv\n    paths: [accounts.csv]\n");
+  IngestResult csv = MustIngest(cfg);
+  CHECK(csv.data.accounts.rows() == 1);
+  CHECK(csv.totals.quarantined == 0);
+}
+
 TEST_CASE("compressed inputs ingest like plain ones") {
   TempDir dir;
   std::string content;
