@@ -7,16 +7,6 @@
 #include <cstdio>
 
 namespace tosguard {
-namespace {
-
-// Length of the valid UTF-8 sequence starting at s[i], or 0 if invalid.
-std::size_t SequenceLength(std::string_view s, std::size_t i) {
-  std::size_t size = 1;
-  return DecodeUtf8(s, i, &size) ? size : 0;
-}
-
-}  // namespace
-
 std::optional<char32_t> DecodeUtf8(std::string_view s, std::size_t i, std::size_t* size) {
   *size = 1;
   const auto b0 = static_cast<std::uint8_t>(s[i]);
@@ -63,30 +53,20 @@ std::string SafeExcerpt(std::string_view bytes, std::size_t max_bytes) {
   out.reserve(std::min(bytes.size(), max_bytes) + 8);
   std::size_t i = 0;
   while (i < bytes.size()) {
-    std::size_t n = SequenceLength(bytes, i);
+    std::size_t n = 1;
+    const std::optional<char32_t> cp = DecodeUtf8(bytes, i, &n);
     std::string piece;
-    if (n == 0) {
+    char buf[8];
+    if (!cp) {
       piece = "\xEF\xBF\xBD";  // U+FFFD
-      n = 1;
-    } else if (n == 1) {
-      const auto c = static_cast<unsigned char>(bytes[i]);
-      if (c < 0x20 || c == 0x7F) {
-        char buf[8];
-        std::snprintf(buf, sizeof buf, "\\x%02X", c);
-        piece = buf;
-      } else {
-        piece.assign(1, static_cast<char>(c));
-      }
+    } else if (*cp < 0x20 || *cp == 0x7F) {
+      std::snprintf(buf, sizeof buf, "\\x%02X", static_cast<unsigned>(*cp));
+      piece = buf;
+    } else if (IsHiddenFormatting(*cp)) {
+      std::snprintf(buf, sizeof buf, "\\u%04X", static_cast<unsigned>(*cp));
+      piece = buf;
     } else {
-      std::size_t size = 0;
-      const char32_t cp = DecodeUtf8(bytes, i, &size).value_or(0xFFFD);
-      if (IsHiddenFormatting(cp)) {
-        char buf[8];
-        std::snprintf(buf, sizeof buf, "\\u%04X", static_cast<unsigned>(cp));
-        piece = buf;
-      } else {
-        piece.assign(bytes.substr(i, n));
-      }
+      piece.assign(bytes.substr(i, n));
     }
     if (out.size() + piece.size() > max_bytes) {
       out += "\xE2\x80\xA6";  // …

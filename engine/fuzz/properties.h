@@ -24,6 +24,7 @@
 #include <filesystem>
 #include <fstream>
 #include <numeric>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -109,16 +110,7 @@ class IngestHarness {
     options.chunk_bytes =
         std::max<std::size_t>(bytes.size() + 1, 4096);  // one chunk of a plain file
     auto whole = Ingest(config, options);
-    if (small.ok() != whole.ok()) {
-      return "chunking changed success: " + (small.ok() ? whole : small).status().message();
-    }
-    if (!small.ok()) {
-      const std::string& message = small.status().message();
-      if (message.find(kModes[mode].file) == std::string::npos)
-        return "an error that does not name the file: " + message;
-      if (message != whole.status().message()) return "chunking changed the error: " + message;
-      return "";
-    }
+    if (auto failed = CompareFailures(small, whole, {kModes[mode].file}, "chunking")) return *failed;
     if (small->data.files.size() != 1) return "not one file";
     const FileStats& f = small->data.files[0].stats;
     if (f.lines != f.records + f.quarantined + f.header_lines) {
@@ -169,6 +161,21 @@ class IngestHarness {
     into->push_back(std::move(*config));
     return true;
   }
+  // For one input read two ways, `a` and `b`: nullopt when both succeeded; else "" when
+  // both failed alike, with an error naming one of `files`, or what differs.
+  static std::optional<std::string> CompareFailures(const Result<IngestResult>& a,
+                                                    const Result<IngestResult>& b,
+                                                    const std::vector<std::string>& files,
+                                                    const std::string& how) {
+    if (a.ok() && b.ok()) return std::nullopt;
+    if (a.ok() != b.ok()) return how + " changed success: " + (a.ok() ? b : a).status().message();
+    const std::string& message = a.status().message();
+    if (std::none_of(files.begin(), files.end(),
+                     [&](const std::string& f) { return message.find(f) != std::string::npos; }))
+      return "an error that names none of the files read: " + message;
+    if (message != b.status().message()) return how + " changed the error: " + message;
+    return "";
+  }
   static bool SameCounts(const FileStats& a, const FileStats& b) {
     return a.lines == b.lines && a.records == b.records && a.quarantined == b.quarantined &&
            a.by_reason == b.by_reason && a.header_lines == b.header_lines;
@@ -209,20 +216,9 @@ class IngestHarness {
     options.threads = 1;
     options.chunk_bytes = std::max<std::size_t>(bytes.size() + 1, 4096);
     auto one = Ingest(config, options);
-    if (several.ok() != one.ok()) {
-      return "reading threads changed success over split files: " +
-             (several.ok() ? one : several).status().message();
-    }
-    if (!several.ok()) {
-      const std::string& message = several.status().message();
-      bool names_one = false;
-      for (std::size_t k = 0; k < parts.size(); ++k) {
-        names_one = names_one || message.find(SplitName(mode, static_cast<char>('1' + k))) != std::string::npos;
-      }
-      if (!names_one) return "an error over split files that does not name one: " + message;
-      if (message != one.status().message()) return "reading threads changed the error: " + message;
-      return "";
-    }
+    std::vector<std::string> names;
+    for (std::size_t k = 0; k < parts.size(); ++k) names.push_back(SplitName(mode, static_cast<char>('1' + k)));
+    if (auto failed = CompareFailures(several, one, names, "reading threads over split files")) return *failed;
     ++split_checks_;
     if (several->data.files.size() != parts.size() || one->data.files.size() != parts.size())
       return "split files: not three files";

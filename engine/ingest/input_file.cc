@@ -25,12 +25,14 @@ std::string Quoted(const std::string& path) { return "'" + path + "'"; }
 
 std::string ErrnoText(int err) { return std::strerror(err); }
 
-// Opens `path` for reading when it is a regular file, and fills `st`. Anything else is
+// Opens `path` for reading when it is a regular file, and fills `st` if given. Anything else is
 // refused before it is read: a FIFO with no writer would block forever and a device
 // such as /dev/zero never ends, and evidence cites lines by offset, so an input must be
 // a file that can be read again. (O_NONBLOCK keeps the open of a FIFO from waiting; it
 // changes nothing for a regular file.)
-Result<int> OpenRegular(const std::string& path, struct stat* st) {
+Result<int> OpenRegular(const std::string& path, struct stat* st = nullptr) {
+  struct stat own {};
+  if (st == nullptr) st = &own;
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
     const int err = errno;
@@ -140,6 +142,14 @@ Result<std::unique_ptr<ContentReader>> ContentReader::Open(const std::string& pa
   return r;
 }
 
+Result<std::size_t> ContentReader::ReadStoredAt(char* buf, std::size_t n, std::uint64_t offset) const {
+  for (;;) {
+    const ssize_t got = ::pread(fd_, buf, n, static_cast<off_t>(offset));
+    if (got >= 0) return static_cast<std::size_t>(got);
+    if (errno != EINTR) return Status::IoError("cannot read " + Quoted(path_) + ": " + ErrnoText(errno));
+  }
+}
+
 Result<std::size_t> ContentReader::ReadStored(char* buf, std::size_t capacity) {
   if (stored_done_) return std::size_t{0};
   // Read in pieces small enough to be hashed while they are still in the CPU's cache.
@@ -219,8 +229,7 @@ Result<std::size_t> ContentReader::Read(char* buf, std::size_t capacity) {
 }
 
 Result<Digest> HashFile(const std::string& path) {
-  struct stat st {};
-  auto opened = OpenRegular(path, &st);
+  auto opened = OpenRegular(path);
   if (!opened.ok()) return opened.status();
   const int fd = *opened;
   std::vector<char> buf(kStoredBlock);
@@ -251,25 +260,16 @@ Result<std::vector<CitedLine>> ReadCitedLines(const std::string& path, const std
   };
   if ((*reader)->compression() == Compression::kNone) {
     // Plain files are read where each line is, without streaming the whole file.
-    struct stat st {};
-    auto opened = OpenRegular(path, &st);
-    if (!opened.ok()) return opened.status();
-    const int fd = *opened;
     for (std::size_t k = 0; k < refs.size(); ++k) {
       const SourceRef& ref = refs[k];
       out[k].bytes.resize(ref.length);
       std::size_t done = 0;
       while (done < ref.length) {
-        const ssize_t n = ::pread(fd, out[k].bytes.data() + done, ref.length - done,
-                                  static_cast<off_t>(ref.offset + done));
-        if (n <= 0) {
-          ::close(fd);
-          return Status::Corruption(where(ref) + ": the file ends before the cited line");
-        }
-        done += static_cast<std::size_t>(n);
+        auto n = (*reader)->ReadStoredAt(out[k].bytes.data() + done, ref.length - done, ref.offset + done);
+        if (!n.ok() || *n == 0) return Status::Corruption(where(ref) + ": the file ends before the cited line");
+        done += *n;
       }
     }
-    ::close(fd);
   } else {
     // Compressed content is streamed once, taking the lines in the order of their offsets.
     std::vector<std::size_t> order(refs.size());

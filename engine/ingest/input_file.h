@@ -37,6 +37,10 @@ class ContentReader {
   // truncated compressed stream is a Corruption status naming the file.
   Result<std::size_t> Read(char* buf, std::size_t capacity);
 
+  // Reads up to `n` stored bytes at `offset` into `buf`, without hashing them or moving
+  // Read's position (for a plain file, whose content is its stored bytes); 0 past the end.
+  Result<std::size_t> ReadStoredAt(char* buf, std::size_t n, std::uint64_t offset) const;
+
   const std::string& path() const { return path_; }
   Compression compression() const { return compression_; }
   // Stored bytes read so far; after the end, the file's size.

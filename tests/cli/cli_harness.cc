@@ -10,9 +10,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <mutex>
 #include <sstream>
 #include <stdexcept>
+
+#include "tests/support/temp_dir.h"
 
 extern char** environ;
 
@@ -28,20 +31,18 @@ namespace {
 class MadeDirs {
  public:
   ~MadeDirs() {
-    if (std::getenv("TOSGUARD_KEEP_TEMP") != nullptr) return;
-    for (const std::string& dir : dirs_) {
-      std::error_code ec;
-      std::filesystem::remove_all(dir, ec);
-    }
+    if (std::getenv("TOSGUARD_KEEP_TEMP") == nullptr) return;
+    for (auto& dir : dirs_) (void)dir.release();  // not removed
   }
-  void Add(std::string dir) {
+  std::string Add(const std::string& prefix) {
     const std::lock_guard<std::mutex> lock(mu_);
-    dirs_.push_back(std::move(dir));
+    dirs_.push_back(std::make_unique<TempDir>(prefix));
+    return dirs_.back()->str();
   }
 
  private:
   std::mutex mu_;
-  std::vector<std::string> dirs_;
+  std::vector<std::unique_ptr<TempDir>> dirs_;
 };
 
 MadeDirs& Made() {
@@ -51,12 +52,7 @@ MadeDirs& Made() {
 
 }  // namespace
 
-std::string MakeTempDir(const std::string& prefix) {
-  std::string tmpl = (std::filesystem::temp_directory_path() / (prefix + "-XXXXXX")).string();
-  if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-  Made().Add(tmpl);
-  return tmpl;
-}
+std::string MakeTempDir(const std::string& prefix) { return Made().Add(prefix); }
 
 void WriteFile(const std::string& path, const std::string& content) {
   const auto parent = std::filesystem::path(path).parent_path();

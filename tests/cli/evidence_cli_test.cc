@@ -339,16 +339,17 @@ TEST_CASE("evidence: logs outside the configuration's folder are cited by absolu
   // The case's logs stay in data/; the configuration moves to conf/ and names them as
   // ../data/..., as one kept apart from the logs (/etc/tosguard and /var/log) would.
   const std::string dir = MakeCase();
-  std::string config = kConfig;
-  for (const std::string from : {"paths: ", "paths: ", "store: ", "signing_key: ", "pseudonym_key: "}) {
-    std::size_t at = config.find(from);
-    while (at != std::string::npos && config.compare(at + from.size(), 3, "../") == 0) {
-      at = config.find(from, at + 1);
-    }
-    REQUIRE(at != std::string::npos);
-    config.insert(at + from.size(), "../");
-  }
-  WriteFile(dir + "/conf/tosguard.yaml", config);
+  WriteFile(dir + "/conf/tosguard.yaml", R"(version: 1
+sources:
+  - {name: accounts, kind: account, paths: ../data/accounts.jsonl, preset: canonical}
+  - {name: events, kind: event, paths: ../data/events.jsonl, preset: canonical}
+evidence:
+  store: ../evidence.db
+  signing_key: ../keys/signing.key
+  pseudonym_key: ../keys/pseudonym.key
+  examiner: "Compliance <team>"
+  origin: test.example/evidence
+)");
   const std::string cfg = dir + "/conf/tosguard.yaml";
   REQUIRE(RunTosguard({"keygen", "--config", cfg}).exit_code == 0);
   CommandResult scan = RunTosguard({"scan", "--config", cfg, "-r", dir + "/rules.tos", "-q"});
